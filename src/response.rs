@@ -1,0 +1,224 @@
+//! Turning an HTTP status and response body into the outcome of a call: a pure function, so
+//! that it can be tested (and fuzzed) without a network.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, Error};
+
+/// The most response body libtenios reads: the API answers a few dozen bytes.
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// The outcome of `POST /interrupt-ecc-block`, given the HTTP status and the (already
+/// size-limited) body.
+///
+/// An API error body (one with an `error_code`, or `"success": false`) wins over the HTTP
+/// status, since the API sends its errors with 400 and sometimes 403. Without one, any status
+/// but 200 is an HTTP error; a 200 must carry `"success": true`.
+pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
+    let object = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => Some(object),
+        _ => None,
+    };
+    if let Some(api) = object.as_ref().and_then(|o| api_error(http_status, o)) {
+        return Err(Error::Api(api));
+    }
+    if http_status != 200 {
+        return Err(Error::Http {
+            status: http_status,
+        });
+    }
+    let protocol = |message: &str| Error::Protocol {
+        message: format!("{message} (HTTP 200)"),
+        http_status,
+    };
+    let Some(object) = object else {
+        return Err(protocol(if body.iter().all(u8::is_ascii_whitespace) {
+            "response body is empty"
+        } else {
+            "response body is not a JSON object"
+        }));
+    };
+    match object.get("success") {
+        // The sibling method /record-call/stop answers `"success": "true"`; accept that
+        // spelling too rather than fail a call that worked.
+        Some(Value::Bool(true)) => Ok(()),
+        Some(Value::String(s)) if s == "true" => Ok(()),
+        None => Err(protocol("response has no \"success\" field")),
+        Some(_) => Err(protocol("response has an unexpected \"success\" value")),
+    }
+}
+
+/// The API error this body reports, if it reports one.
+fn api_error(http_status: u16, object: &Map<String, Value>) -> Option<ApiError> {
+    let code = object.get("error_code").and_then(text);
+    let failed = matches!(object.get("success"), Some(Value::Bool(false)))
+        || matches!(object.get("success"), Some(Value::String(s)) if s == "false");
+    if code.is_none() && !failed {
+        return None;
+    }
+    let fields = match object.get("fields") {
+        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
+        Some(other) => text(other).into_iter().collect(),
+        None => Vec::new(),
+    };
+    Some(ApiError {
+        http_status,
+        code,
+        message: object.get("error_message").and_then(text),
+        fields,
+    })
+}
+
+/// A JSON value as message text: strings as they are, other scalars in JSON form, and
+/// nothing for null (so `"error_code": null` counts as no code).
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::Status;
+
+    fn status_of(http: u16, body: &str) -> Status {
+        match classify(http, body.as_bytes()) {
+            Ok(()) => Status::TENIOS_OK,
+            Err(e) => e.status(),
+        }
+    }
+
+    fn message_of(http: u16, body: &str) -> String {
+        classify(http, body.as_bytes()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn success() {
+        assert_eq!(status_of(200, r#"{"success": true}"#), Status::TENIOS_OK);
+        assert_eq!(status_of(200, r#"{"success":"true"}"#), Status::TENIOS_OK);
+    }
+
+    #[test]
+    fn documented_api_errors() {
+        let cases = [
+            ("INVALID_VALUE", Status::TENIOS_ERR_INVALID_VALUE),
+            ("INVALID_FIELD", Status::TENIOS_ERR_INVALID_FIELD),
+            ("INVALID_JSON", Status::TENIOS_ERR_INVALID_JSON),
+            (
+                "CALL_UUID_NOT_FOUND",
+                Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
+            ),
+            ("BAD_CREDENTIALS", Status::TENIOS_ERR_BAD_CREDENTIALS),
+            ("BLOCK_NOT_INTERRUPTIBLE", Status::TENIOS_ERR_API),
+        ];
+        for (code, status) in cases {
+            let body = format!(r#"{{"error_code":"{code}","error_message":"m","fields":[]}}"#);
+            assert_eq!(status_of(400, &body), status, "{code}");
+        }
+        assert_eq!(
+            message_of(
+                400,
+                r#"{"success":false,"error_code":"CALL_UUID_NOT_FOUND","error_message":"The call wasn't found","fields":["call_uuid"]}"#
+            ),
+            "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+        );
+        assert_eq!(
+            message_of(400, r#"{"error_code":"X","fields":["a","b"]}"#),
+            "X (fields: a, b)"
+        );
+    }
+
+    #[test]
+    fn api_error_body_wins_over_http_status() {
+        assert_eq!(
+            status_of(
+                403,
+                r#"{"error_code":"BAD_CREDENTIALS","error_message":"Bad credentials","fields":[]}"#
+            ),
+            Status::TENIOS_ERR_BAD_CREDENTIALS
+        );
+        assert_eq!(
+            status_of(500, r#"{"error_code":"INVALID_JSON"}"#),
+            Status::TENIOS_ERR_INVALID_JSON
+        );
+        assert_eq!(
+            status_of(200, r#"{"error_code":"SOMETHING"}"#),
+            Status::TENIOS_ERR_API
+        );
+    }
+
+    #[test]
+    fn failure_without_code() {
+        assert_eq!(
+            status_of(200, r#"{"success": false}"#),
+            Status::TENIOS_ERR_API
+        );
+        assert_eq!(
+            message_of(200, r#"{"success": false}"#),
+            "the API reported failure without an error code (HTTP 200)"
+        );
+        assert_eq!(
+            message_of(400, r#"{"success": "false", "error_message": "nope"}"#),
+            "the API reported failure without an error code (HTTP 400): nope"
+        );
+    }
+
+    #[test]
+    fn http_errors() {
+        assert_eq!(status_of(503, "<html>down</html>"), Status::TENIOS_ERR_HTTP);
+        assert_eq!(status_of(404, ""), Status::TENIOS_ERR_HTTP);
+        assert_eq!(status_of(302, ""), Status::TENIOS_ERR_HTTP);
+        assert_eq!(status_of(400, r#"{"oops": 1}"#), Status::TENIOS_ERR_HTTP);
+        assert_eq!(status_of(204, ""), Status::TENIOS_ERR_HTTP);
+        assert_eq!(
+            message_of(503, "x"),
+            "HTTP 503 with no API error in the body"
+        );
+        assert_eq!(status_of(401, ""), Status::TENIOS_ERR_BAD_CREDENTIALS);
+        assert_eq!(
+            message_of(403, "<h1>Forbidden</h1>"),
+            "HTTP 403: access key rejected (no API error in the body)"
+        );
+    }
+
+    #[test]
+    fn protocol_errors() {
+        assert_eq!(
+            message_of(200, "not json"),
+            "protocol error: response body is not a JSON object (HTTP 200)"
+        );
+        assert_eq!(
+            message_of(200, ""),
+            "protocol error: response body is empty (HTTP 200)"
+        );
+        assert_eq!(
+            message_of(200, "[true]"),
+            "protocol error: response body is not a JSON object (HTTP 200)"
+        );
+        assert_eq!(
+            message_of(200, "{}"),
+            "protocol error: response has no \"success\" field (HTTP 200)"
+        );
+        assert_eq!(
+            message_of(200, r#"{"success": 1}"#),
+            "protocol error: response has an unexpected \"success\" value (HTTP 200)"
+        );
+        assert_eq!(classify(200, b"\xff\xfe").unwrap_err().http_status(), 200);
+    }
+
+    #[test]
+    fn odd_but_tolerated_shapes() {
+        // A null code is no code; non-string codes and fields are shown in JSON form.
+        assert_eq!(
+            status_of(200, r#"{"error_code": null, "success": true}"#),
+            Status::TENIOS_OK
+        );
+        assert_eq!(
+            message_of(400, r#"{"error_code": 42, "fields": "call_uuid"}"#),
+            "42 (fields: call_uuid)"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The status codes of the C ABI.
+
+use std::ffi::CStr;
+
+/// The result of every libtenios call.
+///
+/// The numbers are part of the ABI: they never change once released, and new codes are only
+/// ever appended. Always compare against the names, and treat an unknown value like
+/// `TENIOS_ERR_INTERNAL`.
+//
+// The variants carry their C names verbatim because cbindgen copies variant names into the
+// header and has no rule that turns `ErrTimeout` into `TENIOS_ERR_TIMEOUT`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum tenios_status {
+    /// The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
+    TENIOS_OK = 0,
+    /// Rejected before anything was sent: an argument was NULL, empty, not UTF-8, longer than
+    /// 1024 bytes or contained a control character; or the base URL is unusable.
+    TENIOS_ERR_INVALID_ARGUMENT = 1,
+    /// The API answered error_code `INVALID_VALUE`.
+    TENIOS_ERR_INVALID_VALUE = 2,
+    /// The API answered error_code `INVALID_FIELD` (e.g. a call_uuid that is not a UUID).
+    TENIOS_ERR_INVALID_FIELD = 3,
+    /// The API answered error_code `INVALID_JSON`.
+    TENIOS_ERR_INVALID_JSON = 4,
+    /// The API answered error_code `CALL_UUID_NOT_FOUND`: no such live call.
+    TENIOS_ERR_CALL_UUID_NOT_FOUND = 5,
+    /// The API answered error_code `BAD_CREDENTIALS`, or HTTP 401/403 without an API error body.
+    TENIOS_ERR_BAD_CREDENTIALS = 6,
+    /// Any other API error: an error_code not listed above (a block that cannot be
+    /// interrupted, say), or `"success": false` without an error_code.
+    TENIOS_ERR_API = 7,
+    /// An HTTP status other than 200 without an API error in the body (3xx, 404, 5xx, ...).
+    TENIOS_ERR_HTTP = 8,
+    /// The connect timeout or the whole-request timeout expired.
+    TENIOS_ERR_TIMEOUT = 9,
+    /// Name resolution failed, the connection was refused, reset or closed early, or TLS failed.
+    TENIOS_ERR_NETWORK = 10,
+    /// A response the API would not send: not JSON, no `success` field, a body over 1 MiB,
+    /// malformed HTTP.
+    TENIOS_ERR_PROTOCOL = 11,
+    /// A bug in libtenios (a panic caught at the library boundary). Please report it.
+    TENIOS_ERR_INTERNAL = 12,
+}
+
+/// The idiomatic Rust name for the status type.
+pub type Status = tenios_status;
+
+const NAMES: [&CStr; 13] = [
+    c"TENIOS_OK",
+    c"TENIOS_ERR_INVALID_ARGUMENT",
+    c"TENIOS_ERR_INVALID_VALUE",
+    c"TENIOS_ERR_INVALID_FIELD",
+    c"TENIOS_ERR_INVALID_JSON",
+    c"TENIOS_ERR_CALL_UUID_NOT_FOUND",
+    c"TENIOS_ERR_BAD_CREDENTIALS",
+    c"TENIOS_ERR_API",
+    c"TENIOS_ERR_HTTP",
+    c"TENIOS_ERR_TIMEOUT",
+    c"TENIOS_ERR_NETWORK",
+    c"TENIOS_ERR_PROTOCOL",
+    c"TENIOS_ERR_INTERNAL",
+];
+
+/// The name given to any integer that is not a status.
+pub const UNKNOWN_STATUS_NAME: &CStr = c"TENIOS_UNKNOWN";
+
+impl tenios_status {
+    /// Every status, in numeric order.
+    pub const ALL: [Status; 13] = [
+        Self::TENIOS_OK,
+        Self::TENIOS_ERR_INVALID_ARGUMENT,
+        Self::TENIOS_ERR_INVALID_VALUE,
+        Self::TENIOS_ERR_INVALID_FIELD,
+        Self::TENIOS_ERR_INVALID_JSON,
+        Self::TENIOS_ERR_CALL_UUID_NOT_FOUND,
+        Self::TENIOS_ERR_BAD_CREDENTIALS,
+        Self::TENIOS_ERR_API,
+        Self::TENIOS_ERR_HTTP,
+        Self::TENIOS_ERR_TIMEOUT,
+        Self::TENIOS_ERR_NETWORK,
+        Self::TENIOS_ERR_PROTOCOL,
+        Self::TENIOS_ERR_INTERNAL,
+    ];
+
+    /// The status with this number, if there is one.
+    pub fn from_code(code: i32) -> Option<Status> {
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    /// The C name, e.g. `TENIOS_ERR_TIMEOUT`, as a static C string.
+    pub fn c_name(self) -> &'static CStr {
+        NAMES[self as usize]
+    }
+
+    /// The C name, e.g. `TENIOS_ERR_TIMEOUT`.
+    pub fn name(self) -> &'static str {
+        // The table holds ASCII literals only, so this never falls back.
+        self.c_name().to_str().unwrap_or("TENIOS_UNKNOWN")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_names_are_the_abi() {
+        for (i, status) in Status::ALL.iter().enumerate() {
+            assert_eq!(*status as i32, i as i32);
+            assert_eq!(Status::from_code(i as i32), Some(*status));
+        }
+        assert_eq!(Status::TENIOS_ERR_TIMEOUT.name(), "TENIOS_ERR_TIMEOUT");
+        assert_eq!(Status::TENIOS_ERR_INTERNAL as i32, 12);
+        assert_eq!(Status::from_code(13), None);
+        assert_eq!(Status::from_code(-1), None);
+        assert_eq!(Status::from_code(i32::MIN), None);
+    }
+}
