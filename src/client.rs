@@ -156,7 +156,7 @@ impl Client {
                 "timed out: no complete response within {} ms",
                 ms(self.config.timeout)
             )),
-            E::Io(e) => io_error(&e),
+            E::Io(e) => self.io_error(&e),
             E::HostNotFound => Error::Network("host not found".into()),
             E::ConnectionFailed => Error::Network("connection failed".into()),
             E::Tls(reason) => Error::Network(format!("TLS failure: {reason}")),
@@ -176,25 +176,30 @@ impl Client {
             other => Error::Network(other.to_string()),
         }
     }
-}
 
-/// The message for a socket-level failure.
-fn io_error(e: &io::Error) -> Error {
-    use io::ErrorKind as K;
-    let what = match e.kind() {
-        K::TimedOut | K::WouldBlock => {
-            return Error::Timeout(format!("timed out: {e}"));
-        }
-        K::ConnectionRefused => "connection refused",
-        K::ConnectionReset => "connection reset by peer",
-        K::ConnectionAborted => "connection aborted",
-        K::UnexpectedEof => "connection closed before the response was complete",
-        K::BrokenPipe => "connection closed while sending the request",
-        K::NotConnected => "not connected",
-        K::AddrNotAvailable => "address not available",
-        _ => return Error::Network(e.to_string()),
-    };
-    Error::Network(what.into())
+    /// The message for a socket-level failure.
+    fn io_error(&self, e: &io::Error) -> Error {
+        use io::ErrorKind as K;
+        let what = match e.kind() {
+            K::TimedOut | K::WouldBlock => {
+                return Error::Timeout(format!("timed out: {e}"));
+            }
+            // rustls reports handshake and certificate failures as InvalidData; plain HTTP
+            // parse failures come back as ureq protocol errors instead.
+            K::InvalidData if self.interrupt_url.starts_with("https:") => {
+                return Error::Network(format!("TLS failure: {e}"));
+            }
+            K::ConnectionRefused => "connection refused",
+            K::ConnectionReset => "connection reset by peer",
+            K::ConnectionAborted => "connection aborted",
+            K::UnexpectedEof => "connection closed before the response was complete",
+            K::BrokenPipe => "connection closed while sending the request",
+            K::NotConnected => "not connected",
+            K::AddrNotAvailable => "address not available",
+            _ => return Error::Network(e.to_string()),
+        };
+        Error::Network(what.into())
+    }
 }
 
 /// Checks one argument before anything is sent: present, non-empty, at most

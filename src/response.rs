@@ -15,8 +15,10 @@ pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// status, since the API sends its errors with 400 and sometimes 403. Without one, any status
 /// but 200 is an HTTP error; a 200 must carry `"success": true`.
 pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
-    let object = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Some(object),
+    let json = serde_json::from_slice::<Value>(body).ok();
+    let is_json = json.is_some();
+    let object = match json {
+        Some(Value::Object(object)) => Some(object),
         _ => None,
     };
     if let Some(api) = object.as_ref().and_then(|o| api_error(http_status, o)) {
@@ -34,8 +36,10 @@ pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
     let Some(object) = object else {
         return Err(protocol(if body.iter().all(u8::is_ascii_whitespace) {
             "response body is empty"
-        } else {
+        } else if is_json {
             "response body is not a JSON object"
+        } else {
+            "response body is not JSON"
         }));
     };
     match object.get("success") {
@@ -188,7 +192,7 @@ mod tests {
     fn protocol_errors() {
         assert_eq!(
             message_of(200, "not json"),
-            "protocol error: response body is not a JSON object (HTTP 200)"
+            "protocol error: response body is not JSON (HTTP 200)"
         );
         assert_eq!(
             message_of(200, ""),

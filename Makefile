@@ -1,0 +1,126 @@
+# libtenios: build, test and demo.  GNU make.
+#
+#   make build         cargo build --release --features sim
+#   make test          deps, build, header-check, test-rust, test-c, test-python
+#   make demo          C and Python examples against a local simulator
+#   make clean
+#
+# Needs: the Rust toolchain, Python 3 and a C compiler; `make deps` installs
+# valgrind and pytest when they are missing.
+
+CC      ?= cc
+CFLAGS  ?= -std=c11 -O2 -g -Wall -Wextra -Werror
+CARGO   ?= cargo
+PYTHON  ?= python3
+
+RELEASE := target/release
+LIB     := $(RELEASE)/libtenios.so
+SIM     := $(RELEASE)/tenios-sim
+HEADER  := include/tenios.h
+BUILD_DIR := build
+
+# How a C program links against the freshly built shared library.
+TENIOS_CPPFLAGS := -Iinclude
+TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE))
+TENIOS_LDLIBS   := -ltenios
+
+C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
+C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network
+TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
+
+# The targets below run in the order they are listed, even under -j: each
+# step needs the previous one (cargo parallelizes the build by itself).
+.NOTPARALLEL:
+
+.PHONY: all build deps header-check test test-rust test-c test-python \
+        c-programs demo clean
+
+all: build
+
+# ------------------------------------------------------------------ build
+
+# cargo decides what to rebuild; it also regenerates include/tenios.h.
+build:
+	$(CARGO) build --release --features sim
+
+c-programs: $(C_EXAMPLE) $(C_TESTS)
+
+$(BUILD_DIR)/tenios-interrupt: bindings/c/tenios-interrupt.c $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/test_interrupt: tests/c/test_interrupt.c $(TEST_UTIL) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
+		tests/c/test_interrupt.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
+		tests/c/test_network.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+# ------------------------------------------------------------------- deps
+
+# Idempotent and quiet: installs only what is missing.  pytest goes through
+# pip; where pip cannot install (no pip, or a Debian "externally managed"
+# system Python) it falls back to Debian's python3-pytest.
+deps:
+	@if ! command -v valgrind >/dev/null 2>&1; then \
+		echo "deps: installing valgrind"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq valgrind >/dev/null; \
+	fi
+	@if ! $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
+		echo "deps: installing pytest"; \
+		$(PYTHON) -m pip install --quiet pytest || { \
+			echo "deps: pip failed; installing python3-pytest with apt-get"; \
+			if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+			$$SUDO apt-get update -qq && \
+			$$SUDO env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq python3-pytest >/dev/null; \
+		}; \
+	fi
+
+# ------------------------------------------------------------------ tests
+
+# The build regenerates the header from the Rust sources; a difference from
+# the committed header means the C API changed without committing it.
+header-check: build
+	@test -f $(HEADER) || { echo "header-check: $(HEADER) was not generated"; exit 1; }
+	@git ls-files --error-unmatch $(HEADER) >/dev/null 2>&1 || \
+		{ echo "header-check: $(HEADER) is not tracked by git; commit it"; exit 1; }
+	@git diff --exit-code -- $(HEADER) || \
+		{ echo "header-check: $(HEADER) differs from the committed one;" \
+		       "the Rust API changed: commit the regenerated header"; exit 1; }
+	@echo "header-check: $(HEADER) is up to date"
+
+test-rust:
+	$(CARGO) test --features sim
+
+test-c: build
+	@$(MAKE) --no-print-directory c-programs
+	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
+
+test-python: build
+	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
+		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
+
+test: deps build header-check test-rust test-c test-python
+
+# ------------------------------------------------------------------- demo
+
+demo: build
+	@$(MAKE) --no-print-directory -s $(C_EXAMPLE)
+	TENIOS_SIM=$(CURDIR)/$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+		TENIOS_LIBRARY=$(CURDIR)/$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
+
+# ------------------------------------------------------------------ clean
+
+clean:
+	rm -rf $(BUILD_DIR)
+	$(CARGO) clean

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `make demo`: shows the C and Python examples against a local simulator.
+#
+# Starts target/release/tenios-sim with a known access key, one call whose
+# block can be interrupted and one whose block cannot, then runs each example
+# three times: on the interruptible call (succeeds, exit 0), on an unknown
+# call (fails, exit 1) and on the stuck call (fails, exit 1).  The simulator
+# is stopped on exit, also when something fails.
+#
+# Environment (optional): TENIOS_SIM, TENIOS_EXAMPLE (the built C example),
+# TENIOS_LIBRARY (libtenios.so for the Python binding), PYTHON.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
+EXAMPLE=${TENIOS_EXAMPLE:-$ROOT/build/tenios-interrupt}
+PYTHON=${PYTHON:-python3}
+export TENIOS_LIBRARY=${TENIOS_LIBRARY:-$ROOT/target/release/libtenios.so}
+
+KEY="demo-access-key"
+CALL="5b0a8f2e-1c3d-4e6f-8a9b-0c1d2e3f4a5b"    # its block can be interrupted
+STUCK="c7d8e9f0-a1b2-4c3d-9e4f-5a6b7c8d9e0f"   # its block cannot
+UNKNOWN="00000000-0000-4000-8000-000000000000" # no such call
+
+step() { printf '\n==> %s\n' "$*"; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tenios-demo.XXXXXX")
+SIM_PID=
+cleanup() {
+    if [[ -n $SIM_PID ]]; then
+        kill "$SIM_PID" 2>/dev/null || true
+        wait "$SIM_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "starting the simulator: tenios-sim --access-key $KEY --call $CALL --stuck-call $STUCK"
+"$SIM" --access-key "$KEY" --call "$CALL" --stuck-call "$STUCK" \
+    >"$TMP/sim.out" 2>"$TMP/sim.err" &
+SIM_PID=$!
+URL=
+for _ in $(seq 1 200); do
+    if line=$(grep -m1 -E '^listening on http://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
+        URL=${line#listening on }
+        break
+    fi
+    kill -0 "$SIM_PID" 2>/dev/null || break
+    sleep 0.05
+done
+if [[ -z $URL ]]; then
+    echo "demo: the simulator did not start:" >&2
+    cat "$TMP/sim.out" "$TMP/sim.err" >&2
+    exit 1
+fi
+echo "simulator listening on $URL"
+
+# Both examples read these two variables.
+export TENIOS_API_URL=$URL
+export TENIOS_ACCESS_KEY=$KEY
+
+# expect_failure CMD...: runs a command that is meant to fail, and checks
+# that it did so with exit status 1 (not 0, not a crash).
+expect_failure() {
+    local rc=0
+    "$@" || rc=$?
+    if [[ $rc != 1 ]]; then
+        echo "demo: expected exit status 1, got $rc: $*" >&2
+        exit 1
+    fi
+    echo "(exit status 1, as expected)"
+}
+
+PY_EXAMPLE=("$PYTHON" "$ROOT/bindings/python/examples/interrupt.py")
+
+step "C example: tenios-interrupt $CALL   (interruptible call: succeeds)"
+"$EXAMPLE" "$CALL"
+
+step "C example: tenios-interrupt $UNKNOWN   (unknown call: fails)"
+expect_failure "$EXAMPLE" "$UNKNOWN"
+
+step "C example: tenios-interrupt $STUCK   (block cannot be interrupted: fails)"
+expect_failure "$EXAMPLE" "$STUCK"
+
+export PYTHONPATH="$ROOT/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+
+step "Python example: interrupt.py $CALL   (interruptible call: succeeds)"
+"${PY_EXAMPLE[@]}" "$CALL"
+
+step "Python example: interrupt.py $UNKNOWN   (unknown call: fails)"
+expect_failure "${PY_EXAMPLE[@]}" "$UNKNOWN"
+
+step "Python example: interrupt.py $STUCK   (block cannot be interrupted: fails)"
+expect_failure "${PY_EXAMPLE[@]}" "$STUCK"
+
+step "demo finished (stopping the simulator)"

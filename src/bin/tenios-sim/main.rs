@@ -1,0 +1,113 @@
+//! `tenios-sim`: a local stand-in for the TENIOS Call Control Voice API, used by tests.
+//!
+//! It answers `POST /interrupt-ecc-block` the way the real API documents, records every
+//! request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
+//! in specific ways so that client error handling can be tested without the real service.
+
+mod api;
+mod cli;
+mod connection;
+mod control;
+mod faults;
+mod http;
+mod socket;
+mod state;
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use cli::Invocation;
+use state::Simulator;
+
+fn main() -> ExitCode {
+    // Taken first, so a parent that dies while we start up is still noticed.
+    #[cfg(unix)]
+    let parent = std::os::unix::process::parent_id();
+
+    let settings = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(Invocation::Help) => {
+            print!("{}", cli::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Run(settings)) => settings,
+        Err(message) => {
+            eprintln!("tenios-sim: {message}\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+
+    let listener = match TcpListener::bind(("127.0.0.1", settings.port)) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "tenios-sim: cannot listen on 127.0.0.1:{}: {error}",
+                settings.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = match listener.local_addr() {
+        Ok(address) => address.port(),
+        Err(error) => {
+            eprintln!("tenios-sim: cannot read the bound address: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    // Tests learn the port from this line, so it must be out before the first accept.
+    // A parent that closed our stdout does not need the line: keep serving regardless.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on http://127.0.0.1:{port}");
+    let _ = stdout.flush();
+    drop(stdout);
+
+    #[cfg(unix)]
+    exit_when_orphaned(parent);
+    let simulator = Arc::new(Simulator::new(settings.directory, settings.idle_close));
+    serve_forever(&listener, &simulator);
+}
+
+/// Exits once the process that started the simulator is gone. A test that never kills its
+/// simulator (one kept in a `static`, whose `Drop` never runs) would otherwise leave it
+/// running, holding the test's inherited stdout/stderr open and stalling whatever reads them.
+#[cfg(unix)]
+fn exit_when_orphaned(parent: u32) {
+    use std::os::unix::process::parent_id;
+    const CHECK_EVERY: Duration = Duration::from_millis(500);
+    let _ = thread::Builder::new()
+        .name("parent-watch".to_owned())
+        .spawn(move || {
+            loop {
+                thread::sleep(CHECK_EVERY);
+                // When the parent dies the process is re-parented (to init or a subreaper).
+                if parent_id() != parent {
+                    std::process::exit(0);
+                }
+            }
+        });
+}
+
+fn serve_forever(listener: &TcpListener, simulator: &Arc<Simulator>) -> ! {
+    let mut accepted: u64 = 0;
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _peer)) => stream,
+            Err(_) => {
+                // Typically EMFILE: back off instead of spinning until descriptors free up.
+                thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        accepted += 1;
+        let connection_id = accepted;
+        let simulator = Arc::clone(simulator);
+        // A failed spawn drops the stream, which closes it: the client sees a closed connection.
+        let _ = thread::Builder::new()
+            .name(format!("connection-{connection_id}"))
+            .spawn(move || connection::serve(stream, connection_id, &simulator));
+    }
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Runs the C tests of libtenios against a local simulator.
+#
+#   tests/c/run.sh            (normally through `make test-c`)
+#
+# Starts target/release/tenios-sim on a free loopback port, exports
+# TENIOS_API_URL and the test's key/calls, then runs every C test binary once
+# plainly and once under valgrind (failing on any valgrind error or definite
+# leak).  The simulator is killed on exit, whatever happens.
+#
+# Environment (optional): BUILD_DIR (default build/), TENIOS_SIM (default
+# target/release/tenios-sim), VALGRIND (default valgrind).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
+VALGRIND=${VALGRIND:-valgrind}
+
+for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" "$BUILD_DIR/tenios-interrupt"; do
+    if [[ ! -x $f ]]; then
+        echo "run.sh: $f is missing (run \`make test-c\`)" >&2
+        exit 2
+    fi
+done
+if ! command -v "$VALGRIND" >/dev/null 2>&1; then
+    echo "run.sh: valgrind is not installed (run \`make deps\`)" >&2
+    exit 2
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tenios-c-tests.XXXXXX")
+SIM_PID=
+cleanup() {
+    if [[ -n $SIM_PID ]]; then
+        kill "$SIM_PID" 2>/dev/null || true
+        wait "$SIM_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------ simulator
+export TENIOS_TEST_KEY="c-test-key-$$-$RANDOM"
+export TENIOS_TEST_CALL="3f2b8c1e-7a4d-4e59-9b61-0c8d2e7f5a14"
+export TENIOS_TEST_STUCK="9c4e1a7b-2d3f-4b8a-a6c5-e1f07d92b3c8"
+
+"$SIM" --access-key "$TENIOS_TEST_KEY" \
+    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
+    >"$TMP/sim.out" 2>"$TMP/sim.err" &
+SIM_PID=$!
+
+# Wait (at most 10 s) for its one line: "listening on http://127.0.0.1:PORT".
+URL=
+for _ in $(seq 1 200); do
+    if line=$(grep -m1 -E '^listening on http://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
+        URL=${line#listening on }
+        break
+    fi
+    if ! kill -0 "$SIM_PID" 2>/dev/null; then
+        break
+    fi
+    sleep 0.05
+done
+if [[ -z $URL ]]; then
+    echo "run.sh: the simulator did not start; its output:" >&2
+    cat "$TMP/sim.out" "$TMP/sim.err" >&2
+    exit 1
+fi
+export TENIOS_API_URL=$URL
+export TENIOS_SIM_PORT=${URL##*:}
+echo "simulator: $URL (pid $SIM_PID)"
+
+# ------------------------------------------------------------ test runs
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+RUN_NO=0
+
+# run_one LABEL VALGRIND(0|1) BINARY [ARGS...]
+run_one() {
+    local label=$1 under_valgrind=$2
+    shift 2
+    RUN_NO=$((RUN_NO + 1))
+    local log="$TMP/run$RUN_NO.out" vglog="$TMP/run$RUN_NO.vg"
+    local rc=0
+    echo
+    if [[ $under_valgrind == 1 ]]; then
+        echo "== $label (valgrind)"
+        # Rust's std keeps some thread-local/global data until exit: that is
+        # "still reachable" or "possibly lost".  Only "definite" leaks fail.
+        "$VALGRIND" --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+            --num-callers=40 --log-file="$vglog" \
+            "$@" >"$log" 2>&1 || rc=$?
+    else
+        echo "== $label"
+        "$@" >"$log" 2>&1 || rc=$?
+    fi
+    cat "$log"
+
+    local summary passed failed
+    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 || true)
+    if [[ -n $summary ]]; then
+        passed=${summary%% passed*}
+        failed=${summary#*, }
+        failed=${failed%% failed}
+    else
+        passed=0
+        failed=1
+        echo "   (no summary line: the program crashed or was killed; exit $rc)"
+    fi
+
+    if [[ $under_valgrind == 1 ]]; then
+        if [[ $rc == 99 ]] || ! grep -q 'ERROR SUMMARY: 0 errors' "$vglog"; then
+            echo "   valgrind: errors or definite leaks (exit $rc); its log:"
+            sed 's/^/   | /' "$vglog"
+        else
+            # e.g. "ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)"
+            echo "   valgrind: $(grep -m1 -o 'ERROR SUMMARY:.*' "$vglog")"
+            echo "   valgrind: $(grep -m1 -o 'definitely lost:.*' "$vglog" || echo 'definitely lost: 0 bytes (no leaks)')"
+        fi
+    fi
+
+    if [[ $rc != 0 && $failed == 0 ]]; then
+        # All tests passed but the process failed (valgrind error, crash).
+        failed=1
+    fi
+    if [[ $rc == 0 && $failed != 0 ]]; then
+        echo "   (tests failed but the program exited 0)"
+    fi
+    TOTAL_PASSED=$((TOTAL_PASSED + passed))
+    TOTAL_FAILED=$((TOTAL_FAILED + failed))
+}
+
+# ------------------------------------------------ the example program
+# check_example NAME WANT_RC WANT_STDOUT WANT_STDERR_PREFIX [ENV=VAL...] -- ARGS...
+# Runs build/tenios-interrupt and compares exit status, stdout (exactly) and
+# the start of stderr (the whole of it when WANT_STDERR_PREFIX ends in $).
+EXAMPLE_PASSED=0
+EXAMPLE_FAILED=0
+check_example() {
+    local name=$1 want_rc=$2 want_out=$3 want_err=$4
+    shift 4
+    local envs=()
+    while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+    shift
+    local rc=0 out err problems=()
+    env "${envs[@]}" "$BUILD_DIR/tenios-interrupt" "$@" \
+        >"$TMP/ex.out" 2>"$TMP/ex.err" || rc=$?
+    out=$(cat "$TMP/ex.out")
+    err=$(cat "$TMP/ex.err")
+    [[ $rc == "$want_rc" ]] || problems+=("exit status $rc, expected $want_rc")
+    [[ $out == "$want_out" ]] || problems+=("stdout '$out', expected '$want_out'")
+    if [[ $want_err == *'$' ]]; then
+        [[ $err == "${want_err%\$}" ]] || problems+=("stderr '$err', expected '${want_err%\$}'")
+    else
+        [[ $err == "$want_err"* ]] || problems+=("stderr '$err', expected to start with '$want_err'")
+    fi
+    if ((${#problems[@]} == 0)); then
+        echo "ok   example: $name"
+        EXAMPLE_PASSED=$((EXAMPLE_PASSED + 1))
+    else
+        for p in "${problems[@]}"; do echo "    $p"; done
+        echo "FAIL example: $name"
+        EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
+    fi
+}
+
+UNKNOWN_CALL="0f1e2d3c-4b5a-4968-8776-655443322110"
+echo
+echo "== tenios-interrupt (the example program)"
+check_example "interruptible call: exit 0, message on stdout" 0 \
+    "interrupted the current block of call $TENIOS_TEST_CALL" '$' \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
+check_example "unknown call: exit 1, status and message on stderr" 1 "" \
+    "tenios-interrupt: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$UNKNOWN_CALL"
+check_example "stuck call: exit 1" 1 "" \
+    "tenios-interrupt: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_STUCK"
+check_example "wrong key: exit 1" 1 "" \
+    "tenios-interrupt: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials\$" \
+    TENIOS_ACCESS_KEY="not-the-key" -- "$TENIOS_TEST_CALL"
+check_example "empty key: exit 1" 1 "" \
+    "tenios-interrupt: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\$" \
+    TENIOS_ACCESS_KEY= -- "$TENIOS_TEST_CALL"
+check_example "no argument: usage, exit 1" 1 "" "usage: tenios-interrupt CALL_UUID" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" --
+check_example "two arguments: usage, exit 1" 1 "" "usage: tenios-interrupt CALL_UUID" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL" "$TENIOS_TEST_CALL"
+check_example "TENIOS_ACCESS_KEY unset: usage, exit 1" 1 "" \
+    "tenios-interrupt: TENIOS_ACCESS_KEY is not set" \
+    -u TENIOS_ACCESS_KEY -- "$TENIOS_TEST_CALL"
+rc=0
+TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" "$VALGRIND" -q --error-exitcode=99 \
+    --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+    "$BUILD_DIR/tenios-interrupt" "$UNKNOWN_CALL" >/dev/null 2>"$TMP/ex.vg" || rc=$?
+if [[ $rc == 1 ]]; then
+    echo "ok   example: unknown call under valgrind (no errors, no definite leaks)"
+    EXAMPLE_PASSED=$((EXAMPLE_PASSED + 1))
+else
+    sed 's/^/    | /' "$TMP/ex.vg"
+    echo "FAIL example: unknown call under valgrind (exit $rc)"
+    EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
+fi
+echo "$EXAMPLE_PASSED passed, $EXAMPLE_FAILED failed"
+TOTAL_PASSED=$((TOTAL_PASSED + EXAMPLE_PASSED))
+TOTAL_FAILED=$((TOTAL_FAILED + EXAMPLE_FAILED))
+RUN_NO=$((RUN_NO + 1))
+
+# Unusable base URLs; none of them may cause traffic to leave the machine.
+UNUSABLE_URLS=(
+    "http://example.com"  # plain http is only for loopback hosts
+    "ftp://127.0.0.1:1"   # not http(s)
+    "not a url"
+)
+
+for vg in 0 1; do
+    run_one "test_interrupt" "$vg" "$BUILD_DIR/test_interrupt"
+    run_one "test_network closed-port" "$vg" "$BUILD_DIR/test_network" closed-port
+    for u in "${UNUSABLE_URLS[@]}"; do
+        run_one "test_network unusable-url '$u'" "$vg" \
+            "$BUILD_DIR/test_network" unusable-url "$u"
+    done
+done
+
+if ! kill -0 "$SIM_PID" 2>/dev/null; then
+    echo "run.sh: the simulator died during the tests:" >&2
+    cat "$TMP/sim.err" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+fi
+
+echo
+echo "C tests, all runs ($RUN_NO runs, plain and under valgrind):"
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[[ $TOTAL_FAILED == 0 ]]

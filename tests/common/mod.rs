@@ -1,0 +1,128 @@
+//! A tenios-sim process for one test, and a little client for its control endpoints.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const KEY: &str = "test-key-7f3a9c";
+pub const CALL: &str = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4";
+pub const STUCK_CALL: &str = "5a1d2b3c-0000-4e6f-8a9b-0c1d2e3f4a5b";
+pub const UNKNOWN_CALL: &str = "00000000-1111-2222-3333-444444444444";
+
+pub struct Sim {
+    child: Child,
+    pub url: String,
+    control: ureq::Agent,
+}
+
+impl Sim {
+    /// Starts a simulator that knows `KEY`, `CALL` (interruptible) and `STUCK_CALL`.
+    pub fn start() -> Sim {
+        Sim::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+            .args([
+                "--access-key",
+                KEY,
+                "--call",
+                CALL,
+                "--stuck-call",
+                STUCK_CALL,
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("tenios-sim starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        let control = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        Sim {
+            child,
+            url,
+            control,
+        }
+    }
+
+    pub fn get(&self, what: &str) -> Value {
+        let mut response = self
+            .control
+            .get(format!("{}/_sim/{what}", self.url))
+            .call()
+            .unwrap();
+        serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap()
+    }
+
+    /// The API requests the simulator received, as recorded.
+    pub fn requests(&self) -> Vec<Value> {
+        self.get("requests").as_array().unwrap().clone()
+    }
+
+    pub fn request_count(&self) -> u64 {
+        self.get("stats")["requests"].as_u64().unwrap()
+    }
+
+    pub fn connection_count(&self) -> u64 {
+        self.get("stats")["connections"].as_u64().unwrap()
+    }
+
+    pub fn interrupts(&self) -> Vec<String> {
+        serde_json::from_value(self.get("interrupts")).unwrap()
+    }
+
+    /// Queues a canned answer for the next API request.
+    pub fn fault(&self, spec: Value) {
+        let status = self
+            .control
+            .post(format!("{}/_sim/faults", self.url))
+            .header("Content-Type", "application/json")
+            .send(spec.to_string())
+            .map(|r| r.status().as_u16())
+            .unwrap();
+        assert_eq!(status, 200, "fault {spec} accepted");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The value of a header in a recorded request (names compared case-insensitively).
+pub fn header<'a>(request: &'a Value, name: &str) -> Option<&'a str> {
+    request["headers"].as_array()?.iter().find_map(|pair| {
+        let pair = pair.as_array()?;
+        pair[0]
+            .as_str()?
+            .eq_ignore_ascii_case(name)
+            .then(|| pair[1].as_str())?
+    })
+}

@@ -1,0 +1,220 @@
+//! The C ABI, called from Rust exactly as C calls it, on the shared default client that
+//! reads TENIOS_API_URL once per process.
+
+mod common;
+
+use std::ffi::{c_char, CStr, CString};
+use std::ptr;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::thread;
+
+use common::*;
+use serde_json::json;
+use tenios::ffi::{tenios_interrupt_block, tenios_status_str, tenios_string_free, tenios_version};
+use tenios::Status;
+
+/// One simulator for this process; tests take the lock so that request counts are their own.
+fn sim() -> MutexGuard<'static, Sim> {
+    static SIM: OnceLock<Mutex<Sim>> = OnceLock::new();
+    let guard = SIM
+        .get_or_init(|| {
+            let sim = Sim::start();
+            // Before the first call builds the shared client; no other thread reads it yet.
+            std::env::set_var("TENIOS_API_URL", &sim.url);
+            Mutex::new(sim)
+        })
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    guard
+}
+
+fn reset(sim: &Sim) {
+    let status = ureq::post(format!("{}/_sim/reset", sim.url))
+        .send("")
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(status, 200);
+}
+
+/// Calls tenios_interrupt_block with raw pointers and returns the status and message.
+fn call_raw(key: *const c_char, uuid: *const c_char) -> (Status, Option<String>) {
+    // Garbage in *out_err first: the library must overwrite it on every path.
+    let mut message: *mut c_char = 0x1 as *mut c_char;
+    let status = tenios_interrupt_block(key, uuid, &mut message);
+    let text = (!message.is_null()).then(|| {
+        let text = unsafe { CStr::from_ptr(message) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        tenios_string_free(message);
+        text
+    });
+    (status, text)
+}
+
+fn call(key: &[u8], uuid: &[u8]) -> (Status, Option<String>) {
+    let key = CString::new(key).unwrap();
+    let uuid = CString::new(uuid).unwrap();
+    call_raw(key.as_ptr(), uuid.as_ptr())
+}
+
+#[test]
+fn success_and_api_errors_through_the_c_abi() {
+    let sim = sim();
+    reset(&sim);
+    assert_eq!(
+        call(KEY.as_bytes(), CALL.as_bytes()),
+        (Status::TENIOS_OK, None)
+    );
+    assert_eq!(
+        call(KEY.as_bytes(), UNKNOWN_CALL.as_bytes()),
+        (
+            Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
+            Some("CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".into())
+        )
+    );
+    assert_eq!(sim.interrupts(), vec![CALL.to_owned()]);
+    // out_err may be NULL, on success and on error.
+    let key = CString::new(KEY).unwrap();
+    let stuck = CString::new(STUCK_CALL).unwrap();
+    assert_eq!(
+        tenios_interrupt_block(key.as_ptr(), stuck.as_ptr(), ptr::null_mut()),
+        Status::TENIOS_ERR_API
+    );
+    let call_c = CString::new(CALL).unwrap();
+    assert_eq!(
+        tenios_interrupt_block(key.as_ptr(), call_c.as_ptr(), ptr::null_mut()),
+        Status::TENIOS_OK
+    );
+}
+
+#[test]
+fn every_wrong_argument_is_rejected_before_sending() {
+    let sim = sim();
+    reset(&sim);
+    let long = vec![b'a'; 1025];
+    let huge = vec![b'b'; 10 * 1024 * 1024];
+    let bad: [(&[u8], &str); 9] = [
+        (b"", "is empty"),
+        (&long, "is longer than 1024 bytes"),
+        (&huge, "is longer than 1024 bytes"),
+        (b"\xff\xfe", "is not valid UTF-8"),
+        (b"\xc0\xaf", "is not valid UTF-8"),
+        (b"\xed\xa0\x80", "is not valid UTF-8"),
+        (b"abc\xe2\x82", "is not valid UTF-8"),
+        (b"a\nb", "contains a control character"),
+        (b"\x1b[31m", "contains a control character"),
+    ];
+    for (value, why) in bad {
+        assert_eq!(
+            call(value, CALL.as_bytes()),
+            (
+                Status::TENIOS_ERR_INVALID_ARGUMENT,
+                Some(format!("access_key {why}"))
+            )
+        );
+        assert_eq!(
+            call(KEY.as_bytes(), value),
+            (
+                Status::TENIOS_ERR_INVALID_ARGUMENT,
+                Some(format!("call_uuid {why}"))
+            )
+        );
+    }
+    let key = CString::new(KEY).unwrap();
+    assert_eq!(
+        call_raw(ptr::null(), key.as_ptr()),
+        (
+            Status::TENIOS_ERR_INVALID_ARGUMENT,
+            Some("access_key is NULL".into())
+        )
+    );
+    assert_eq!(
+        call_raw(key.as_ptr(), ptr::null()),
+        (
+            Status::TENIOS_ERR_INVALID_ARGUMENT,
+            Some("call_uuid is NULL".into())
+        )
+    );
+    assert_eq!(
+        call_raw(ptr::null(), ptr::null()),
+        (
+            Status::TENIOS_ERR_INVALID_ARGUMENT,
+            Some("access_key is NULL".into())
+        )
+    );
+    assert_eq!(
+        tenios_interrupt_block(ptr::null(), ptr::null(), ptr::null_mut()),
+        Status::TENIOS_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(sim.request_count(), 0, "nothing was sent");
+
+    // 1024 bytes is allowed: it reaches the server, which rejects the unknown key.
+    let max = vec![b'k'; 1024];
+    assert_eq!(
+        call(&max, CALL.as_bytes()).0,
+        Status::TENIOS_ERR_BAD_CREDENTIALS
+    );
+    assert_eq!(sim.request_count(), 1);
+}
+
+#[test]
+fn error_messages_never_hold_the_key() {
+    let sim = sim();
+    reset(&sim);
+    sim.fault(json!({"status": 400, "body": json!({"error_code": "BAD_CREDENTIALS", "error_message": format!("unknown key {KEY}")}).to_string()}));
+    assert_eq!(
+        call(KEY.as_bytes(), CALL.as_bytes()),
+        (
+            Status::TENIOS_ERR_BAD_CREDENTIALS,
+            Some("BAD_CREDENTIALS: unknown key [REDACTED]".into())
+        )
+    );
+}
+
+#[test]
+fn sequential_calls_share_one_connection_and_threads_share_the_pool() {
+    let sim = sim();
+    reset(&sim);
+    for _ in 0..10 {
+        assert_eq!(call(KEY.as_bytes(), CALL.as_bytes()).0, Status::TENIOS_OK);
+    }
+    assert_eq!(sim.connection_count(), 1);
+    thread::scope(|scope| {
+        for _ in 0..16 {
+            scope.spawn(|| {
+                for _ in 0..25 {
+                    assert_eq!(
+                        call(KEY.as_bytes(), CALL.as_bytes()),
+                        (Status::TENIOS_OK, None)
+                    );
+                }
+            });
+        }
+    });
+    assert_eq!(sim.interrupts().len(), 10 + 16 * 25);
+}
+
+#[test]
+fn status_names_and_version() {
+    let name = |code: i32| {
+        unsafe { CStr::from_ptr(tenios_status_str(code)) }
+            .to_str()
+            .unwrap()
+    };
+    for status in Status::ALL {
+        assert_eq!(name(status as i32), status.name());
+    }
+    assert_eq!(name(0), "TENIOS_OK");
+    assert_eq!(name(9), "TENIOS_ERR_TIMEOUT");
+    assert_eq!(name(12), "TENIOS_ERR_INTERNAL");
+    for unknown in [-1, 13, i32::MAX, i32::MIN] {
+        assert_eq!(name(unknown), "TENIOS_UNKNOWN");
+    }
+    let version = unsafe { CStr::from_ptr(tenios_version()) }
+        .to_str()
+        .unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    tenios_string_free(ptr::null_mut());
+}

@@ -1,0 +1,59 @@
+"""bindings/python/examples/interrupt.py, run as a user would from the checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ACCESS_KEY, CALL, REPO, UNKNOWN_CALL, Sim, child_env
+
+EXAMPLE = REPO / "bindings" / "python" / "examples" / "interrupt.py"
+
+
+def run_example(*args: str, key: str | None = ACCESS_KEY) -> subprocess.CompletedProcess[str]:
+    env = child_env(TENIOS_ACCESS_KEY=key)
+    env["PYTHONPATH"] = "bindings/python"
+    return subprocess.run([sys.executable, str(EXAMPLE.relative_to(REPO)), *args], cwd=REPO, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def test_success(sim: Sim) -> None:
+    result = run_example(CALL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"interrupted the current block of call {CALL}\n"
+    assert result.stderr == ""
+    assert sim.interrupts() == [CALL]
+
+
+def test_call_not_found(sim: Sim) -> None:
+    result = run_example(UNKNOWN_CALL)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\n"
+    )
+
+
+def test_bad_key(sim: Sim) -> None:
+    result = run_example(CALL, key="wrong")
+    assert result.returncode == 1
+    assert result.stderr == "failed: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials\n"
+
+
+def test_invalid_argument(sim: Sim) -> None:
+    result = run_example(CALL, key="")
+    assert result.returncode == 1
+    assert result.stderr == "failed: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\n"
+    assert sim.stats()["requests"] == 0
+
+
+def test_usage_errors(sim: Sim) -> None:
+    for args in ([], [CALL, "extra"]):
+        result = run_example(*args)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("usage: interrupt.py CALL_UUID")
+    missing_key = run_example(CALL, key=None)
+    assert missing_key.returncode == 2
+    assert "TENIOS_ACCESS_KEY" in missing_key.stderr
+    assert sim.stats()["requests"] == 0
