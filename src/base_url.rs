@@ -87,7 +87,9 @@ fn parse_authority(authority: &str) -> Result<&str, String> {
     Ok(host)
 }
 
-fn is_loopback(host: &str) -> bool {
+/// Whether `host` (a name or an IP literal, IPv6 without brackets) is this machine.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }

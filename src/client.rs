@@ -6,9 +6,10 @@ use std::time::Duration;
 use serde::Serialize;
 use ureq::Agent;
 
-use crate::base_url::{BaseUrl, DEFAULT_BASE_URL};
+use crate::base_url::{is_loopback, BaseUrl, DEFAULT_BASE_URL};
 use crate::error::Error;
 use crate::response::{classify, MAX_BODY_BYTES};
+use crate::tls::{root_certs, TrustStore};
 
 /// The longest access key or call UUID accepted, in bytes.
 pub const MAX_ARG_BYTES: usize = 1024;
@@ -18,6 +19,12 @@ pub const BASE_URL_ENV: &str = "TENIOS_API_URL";
 
 /// `libtenios/<version>`: the User-Agent every request carries.
 pub const USER_AGENT: &str = concat!("libtenios/", env!("CARGO_PKG_VERSION"));
+
+/// The longest timeout accepted, in milliseconds (10 minutes).
+pub const MAX_TIMEOUT_MS: u32 = 600_000;
+
+/// The longest user agent product token accepted, in bytes.
+pub const MAX_PRODUCT_BYTES: usize = 256;
 
 /// How a [`Client`] talks to the API.
 #[derive(Clone, Debug)]
@@ -30,6 +37,18 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Time allowed for the whole call, from the first byte to the last.
     pub timeout: Duration,
+    /// Which root certificates HTTPS trusts.
+    pub trust_store: TrustStore,
+    /// Extra CA certificates trusted besides the store (from a PEM file, see
+    /// [`crate::tls::load_pem_file`]).
+    pub extra_roots: Vec<ureq::tls::Certificate<'static>>,
+    /// An HTTP proxy URL such as `http://proxy.example:3128`; HTTPS goes through it with CONNECT.
+    pub proxy: Option<String>,
+    /// Use `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` when no `proxy` is set. Off by default so that
+    /// a stray variable cannot send the access key somewhere unexpected.
+    pub proxy_from_env: bool,
+    /// A product token appended to the User-Agent, e.g. `my-pbx/2.1`.
+    pub user_agent_product: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -39,6 +58,11 @@ impl Default for ClientConfig {
             base_url_origin: "base URL",
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(10),
+            trust_store: TrustStore::Bundled,
+            extra_roots: Vec::new(),
+            proxy: None,
+            proxy_from_env: false,
+            user_agent_product: None,
         }
     }
 }
@@ -71,11 +95,33 @@ struct InterruptRequest<'a> {
 }
 
 impl Client {
-    /// Checks the configuration and builds the client; no I/O happens here.
+    /// Checks the configuration and builds the client. Nothing is sent; only a system CA
+    /// bundle, when asked for, is read here.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        let invalid = |message: String| Error::InvalidArgument(message);
         let base = BaseUrl::parse(&config.base_url).map_err(|reason| {
-            Error::InvalidArgument(format!("{} is unusable: {reason}", config.base_url_origin))
+            invalid(format!("{} is unusable: {reason}", config.base_url_origin))
         })?;
+        let proxy = match &config.proxy {
+            Some(url) => Some(check_proxy(url).map_err(invalid)?),
+            None if config.proxy_from_env => ureq::Proxy::try_from_env(),
+            None => None,
+        };
+        if let Some(proxy) = &proxy {
+            // Plain http:// is only for loopback, where the key never crosses a network; a
+            // proxy elsewhere would carry it in the clear.
+            if base.as_str().starts_with("http:") && !is_loopback(proxy.host()) {
+                return Err(invalid(format!(
+                    "proxy {} is not on a loopback host, but the base URL is plain http://",
+                    proxy.host()
+                )));
+            }
+        }
+        let roots = root_certs(config.trust_store, &config.extra_roots).map_err(invalid)?;
+        let user_agent = match &config.user_agent_product {
+            Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
+            None => USER_AGENT.to_owned(),
+        };
         let agent = Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
@@ -83,9 +129,9 @@ impl Client {
             // reach the API it was meant for or fail.
             .max_redirects(0)
             .max_redirects_will_error(false)
-            // Only an explicit proxy: a stray HTTP(S)_PROXY must not reroute the key.
-            .proxy(None)
-            .user_agent(USER_AGENT)
+            .proxy(proxy)
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+            .user_agent(user_agent)
             .accept("application/json")
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.timeout))
@@ -200,6 +246,57 @@ impl Client {
         };
         Error::Network(what.into())
     }
+}
+
+/// A timeout option in milliseconds: 1 to [`MAX_TIMEOUT_MS`]. `what` names it in messages.
+pub fn check_timeout_ms(what: &str, ms: u32) -> Result<Duration, Error> {
+    if ms == 0 || ms > MAX_TIMEOUT_MS {
+        return Err(Error::InvalidArgument(format!(
+            "{what} must be 1 to {MAX_TIMEOUT_MS} ms, not {ms}"
+        )));
+    }
+    Ok(Duration::from_millis(u64::from(ms)))
+}
+
+/// A User-Agent product token such as `my-pbx/2.1`: printable ASCII, 1 to
+/// [`MAX_PRODUCT_BYTES`] bytes.
+pub fn check_product(product: &str) -> Result<&str, Error> {
+    let invalid = |why: &str| Err(Error::InvalidArgument(format!("user agent product {why}")));
+    if product.trim().is_empty() {
+        return invalid("is empty");
+    }
+    if product.len() > MAX_PRODUCT_BYTES {
+        return invalid(&format!("is longer than {MAX_PRODUCT_BYTES} bytes"));
+    }
+    if product.chars().any(|c| c.is_control()) {
+        return invalid("contains a control character");
+    }
+    if !product.is_ascii() {
+        return invalid("is not ASCII");
+    }
+    Ok(product.trim())
+}
+
+/// An HTTP proxy URL, `http://[user:password@]host[:port]`.
+pub fn check_proxy(url: &str) -> Result<ureq::Proxy, String> {
+    let unusable = |why: &str| format!("proxy URL is unusable: {why}");
+    if url.is_empty() {
+        return Err(unusable("it is empty"));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(unusable("it contains whitespace or control characters"));
+    }
+    if !url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    {
+        return Err(unusable("expected http://host:port"));
+    }
+    let proxy = ureq::Proxy::new(url).map_err(|e| unusable(&e.to_string()))?;
+    if proxy.host().is_empty() {
+        return Err(unusable("it has no host"));
+    }
+    Ok(proxy)
 }
 
 /// Checks one argument before anything is sent: present, non-empty, at most

@@ -10,7 +10,9 @@ pub mod error;
 pub mod ffi;
 pub mod response;
 pub mod status;
+pub mod tls;
 
 pub use client::{Client, ClientConfig};
 pub use error::{ApiError, Error};
 pub use status::Status;
+pub use tls::TrustStore;

@@ -5,6 +5,13 @@
 //! reads C strings with a bounded scan so that a missing terminator past the length limit
 //! is never chased.
 #![allow(clippy::not_unsafe_ptr_arg_deref)] // C callers pass raw pointers; each is checked.
+#![allow(non_camel_case_types)] // opaque handle types carry their C names
+
+mod client;
+mod error;
+
+pub use client::*;
+pub use error::*;
 
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -87,7 +94,10 @@ pub extern "C" fn tenios_version() -> *const c_char {
 }
 
 /// Runs `body`, turning a panic into `TENIOS_ERR_INTERNAL`.
-fn guard<T>(function: &str, body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn guard<T>(
+    function: &str,
+    body: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
         // The panic payload is left out: it is not meant for users and could quote anything.
         Err(Error::Internal(format!(
@@ -106,15 +116,37 @@ unsafe fn c_arg<'a>(name: &str, p: *const c_char) -> Result<&'a str, Error> {
     if p.is_null() {
         return Err(Error::InvalidArgument(format!("{name} is NULL")));
     }
+    // SAFETY: forwarded from the caller.
+    check_arg(name, unsafe { bounded_bytes(p, MAX_ARG_BYTES) })
+}
+
+/// The bytes of a non-NULL C string, or its first `max + 1` bytes when it is longer (so that
+/// a check can report it as too long without reading further).
+///
+/// # Safety
+/// `p` points to a NUL-terminated string, or to at least `max + 1` readable bytes, that lives
+/// as long as `'a`.
+unsafe fn bounded_bytes<'a>(p: *const c_char, max: usize) -> &'a [u8] {
     let bytes = p.cast::<u8>();
     let mut len = 0;
-    // SAFETY: every byte read is at or before the terminator, or within the first
-    // MAX_ARG_BYTES + 1 bytes, which the caller guarantees are readable.
-    while len <= MAX_ARG_BYTES && unsafe { *bytes.add(len) } != 0 {
+    // SAFETY: every byte read is at or before the terminator, or within the first max + 1
+    // bytes, which the caller guarantees are readable.
+    while len <= max && unsafe { *bytes.add(len) } != 0 {
         len += 1;
     }
     // SAFETY: the `len` bytes just scanned are readable and live for 'a.
-    check_arg(name, unsafe { std::slice::from_raw_parts(bytes, len) })
+    unsafe { std::slice::from_raw_parts(bytes, len) }
+}
+
+/// `text` as a C string. Server text may hold NUL bytes, which a C string cannot carry: they
+/// become U+FFFD.
+fn c_string(text: String) -> CString {
+    let text = if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    };
+    CString::new(text).unwrap_or_default()
 }
 
 /// Writes the outcome to `out_err` (when not NULL) and returns its status.
@@ -124,12 +156,7 @@ fn report(result: Result<(), Error>, out_err: *mut *mut c_char) -> tenios_status
         Err(e) => (e.status(), Some(e.to_string())),
     };
     if !out_err.is_null() {
-        // Server text may hold NUL bytes, which a C string cannot carry.
-        let message = message.map(|m| {
-            CString::new(m.replace('\0', "\u{FFFD}"))
-                .unwrap_or_default()
-                .into_raw()
-        });
+        let message = message.map(|m| c_string(m).into_raw());
         // SAFETY: the caller passes NULL or a pointer to a writable `char *`.
         unsafe { *out_err = message.unwrap_or(ptr::null_mut()) };
     }
