@@ -428,3 +428,75 @@ fn one_client_serves_many_threads() {
     assert_eq!(sim.interrupts().len(), 800);
     assert!(sim.connection_count() <= 16, "connections are pooled");
 }
+
+#[test]
+fn user_agent_product_is_appended() {
+    let sim = Sim::start();
+    let client = Client::new(ClientConfig {
+        base_url: sim.url.clone(),
+        user_agent_product: Some("my-pbx/2.1".into()),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(
+        header(&sim.requests()[0], "user-agent"),
+        Some(concat!(
+            "libtenios/",
+            env!("CARGO_PKG_VERSION"),
+            " my-pbx/2.1"
+        ))
+    );
+}
+
+#[test]
+fn bad_options_are_rejected_before_any_call() {
+    fn message<T>(result: Result<T, Error>) -> String {
+        result.err().unwrap().to_string()
+    }
+    use tenios::client::{check_product, check_timeout_ms};
+    assert_eq!(
+        message(check_timeout_ms("timeout", 0)),
+        "timeout must be 1 to 600000 ms, not 0"
+    );
+    assert_eq!(
+        message(check_timeout_ms("connect timeout", 600_001)),
+        "connect timeout must be 1 to 600000 ms, not 600001"
+    );
+    assert_eq!(
+        check_timeout_ms("timeout", 600_000).unwrap(),
+        Duration::from_secs(600)
+    );
+    assert_eq!(message(check_product("")), "user agent product is empty");
+    assert_eq!(
+        message(check_product("a\r\nX: y")),
+        "user agent product contains a control character"
+    );
+    assert_eq!(
+        message(check_product(&"p".repeat(257))),
+        "user agent product is longer than 256 bytes"
+    );
+    assert_eq!(
+        message(check_product("pbx/ü")),
+        "user agent product is not ASCII"
+    );
+
+    let mut config = ClientConfig {
+        base_url: "http://127.0.0.1:9".into(),
+        proxy: Some("http://proxy.example:3128".into()),
+        ..ClientConfig::default()
+    };
+    let build = |config: &ClientConfig| Client::new(config.clone()).err().map(|e| e.to_string());
+    assert_eq!(
+        build(&config),
+        Some(
+            "proxy proxy.example is not on a loopback host, but the base URL is plain http://"
+                .into()
+        )
+    );
+    config.proxy = Some("socks5://127.0.0.1:1080".into());
+    assert_eq!(
+        build(&config),
+        Some("proxy URL is unusable: expected http://host:port".into())
+    );
+}
