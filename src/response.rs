@@ -73,11 +73,13 @@ fn api_error(http_status: u16, object: &Map<String, Value>) -> Option<ApiError> 
     })
 }
 
-/// A JSON value as message text: strings as they are, other scalars in JSON form, and
-/// nothing for null (so `"error_code": null` counts as no code).
+/// A JSON value as message text: strings as they are, other values in JSON form, and nothing
+/// for null or blank strings (so `"error_code": ""` counts as no code, and no message is
+/// ever empty).
 fn text(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
     }
