@@ -5,11 +5,13 @@
 #   make demo          C and Python examples against a local simulator
 #   make clean
 #
-# Needs: the Rust toolchain, Python 3 and a C compiler; `make deps` installs
+# Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
 # valgrind and pytest when they are missing.
 
 CC      ?= cc
+CXX     ?= c++
 CFLAGS  ?= -std=c11 -O2 -g -Wall -Wextra -Werror
+CXXFLAGS ?= -std=c++17 -O2 -g -Wall -Wextra -Werror -pedantic
 CARGO   ?= cargo
 PYTHON  ?= python3
 
@@ -32,8 +34,12 @@ TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 # step needs the previous one (cargo parallelizes the build by itself).
 .NOTPARALLEL:
 
-.PHONY: all build deps header-check test test-rust test-c test-python \
-        c-programs demo soak clean
+CPP_HEADER  := bindings/cpp/tenios.hpp
+CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
+CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
+
+.PHONY: all build deps header-check test test-rust test-c test-cpp test-python \
+        c-programs cpp-example demo soak clean
 
 all: build
 
@@ -60,6 +66,19 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
 		tests/c/test_network.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+cpp-example: build
+	@$(MAKE) --no-print-directory $(CPP_EXAMPLE)
+
+$(BUILD_DIR)/tenios-interrupt-cpp: bindings/cpp/example.cpp $(CPP_HEADER) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -o $@ $< \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -pthread -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 # ------------------------------------------------------------------- deps
@@ -106,11 +125,15 @@ test-c: build
 	@$(MAKE) --no-print-directory c-programs
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
 
+test-cpp: build
+	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)
+	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/cpp/run.sh
+
 test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
 		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-rust test-c test-python
+test: deps build header-check test-rust test-c test-cpp test-python
 
 # ------------------------------------------------------------------- demo
 

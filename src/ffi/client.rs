@@ -8,7 +8,9 @@ use std::ptr;
 use super::error::{report_object, tenios_error};
 use super::{bounded_bytes, c_arg, guard};
 use crate::base_url::BaseUrl;
-use crate::client::{check_product, check_proxy, check_timeout_ms, Client, ClientConfig};
+use crate::client::{
+    check_product, check_proxy, check_timeout_ms, Client, ClientConfig, MAX_PRODUCT_BYTES,
+};
 use crate::error::Error;
 use crate::status::tenios_status;
 use crate::tls::{load_pem_file, TrustStore};
@@ -257,7 +259,13 @@ pub extern "C" fn tenios_client_builder_set_user_agent_product(
                 return Ok(());
             }
             // SAFETY: the caller passes a NUL-terminated string.
-            let bytes = unsafe { bounded_bytes(product, crate::client::MAX_PRODUCT_BYTES) };
+            let bytes = unsafe { bounded_bytes(product, MAX_PRODUCT_BYTES) };
+            if bytes.len() > MAX_PRODUCT_BYTES {
+                // Checked before decoding: the cut may have split a character.
+                return Err(Error::InvalidArgument(format!(
+                    "user agent product is longer than {MAX_PRODUCT_BYTES} bytes"
+                )));
+            }
             let text = std::str::from_utf8(bytes).map_err(|_| {
                 Error::InvalidArgument("user agent product is not valid UTF-8".into())
             })?;

@@ -57,3 +57,75 @@ def test_usage_errors(sim: Sim) -> None:
     assert missing_key.returncode == 2
     assert "TENIOS_ACCESS_KEY" in missing_key.stderr
     assert sim.stats()["requests"] == 0
+
+
+# --- bindings/python/examples/client.py: the same with tenios.Client ----------------------------
+
+CLIENT_EXAMPLE = REPO / "bindings" / "python" / "examples" / "client.py"
+
+
+def run_client_example(*args: str, key: str | None = ACCESS_KEY,
+                       url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = child_env(TENIOS_ACCESS_KEY=key)
+    if url is not None:
+        env["TENIOS_API_URL"] = url
+    env["PYTHONPATH"] = "bindings/python"
+    return subprocess.run([sys.executable, str(CLIENT_EXAMPLE.relative_to(REPO)), *args], cwd=REPO,
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def test_client_success(sim: Sim) -> None:
+    result = run_client_example(CALL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"interrupted the current block of call {CALL}\n"
+    assert result.stderr == ""
+    assert sim.interrupts() == [CALL]
+    (request,) = sim.requests()
+    agents = [v for k, v in request["headers"] if k.lower() == "user-agent"]
+    assert agents[0].endswith(" tenios-example/1.0"), agents
+
+
+def test_client_call_not_found(sim: Sim) -> None:
+    result = run_client_example(UNKNOWN_CALL)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\n"
+        "  api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid\n"
+    )
+
+
+def test_client_http_error(sim: Sim) -> None:
+    sim.fault(status=503, body="")
+    result = run_client_example(CALL)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "failed: TENIOS_ERR_HTTP: HTTP 503 with no API error in the body\n"
+        "  api_code=- http_status=503 fields=-\n"
+    )
+
+
+def test_client_missing_key(sim: Sim) -> None:
+    result = run_client_example(CALL, key=None)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "failed: TENIOS_ERR_INVALID_ARGUMENT: access_key is missing: pass it or set TENIOS_ACCESS_KEY\n"
+        "  api_code=- http_status=0 fields=-\n"
+    )
+    assert sim.stats()["requests"] == 0
+
+
+def test_client_unusable_base_url(sim: Sim) -> None:
+    result = run_client_example(CALL, url="http://example.com")
+    assert result.returncode == 1
+    assert result.stderr.startswith("failed: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: "), result.stderr
+    assert sim.stats()["requests"] == 0
+
+
+def test_client_usage_errors(sim: Sim) -> None:
+    for args in ([], [CALL, "extra"], ["--help"]):
+        result = run_client_example(*args)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("usage: client.py CALL_UUID")
+    assert sim.stats()["requests"] == 0

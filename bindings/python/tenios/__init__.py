@@ -6,6 +6,14 @@
 ``interrupt_block`` returns ``None`` or raises a ``TeniosError`` subclass. The base URL comes
 from the environment variable ``TENIOS_API_URL`` (default https://api.tenios.com), read once per
 process when the library first talks to the API.
+
+``Client`` is the handle API: a client with its own options (base URL, timeouts, trust store,
+proxy, user agent) and its own connection pool, shareable between threads:
+
+    with tenios.Client("my-access-key", timeout=3.0) as client:
+        client.interrupt_block("c0b93a5e-4ce0-4adb-940e-5079f2abbcb4")
+
+Its errors also carry ``api_code``, ``http_status`` and ``fields``.
 """
 
 from __future__ import annotations
@@ -13,13 +21,21 @@ from __future__ import annotations
 import builtins
 import ctypes
 import enum
+import math
+import os
+import threading
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, NoReturn, Self
 
-from ._native import LibraryNotFoundError, library, library_path
+from ._native import LibraryNotFoundError, _ClientApi, library, library_path
 
 __all__ = [
     "ApiError",
     "BadCredentialsError",
     "CallNotFoundError",
+    "Client",
     "HttpError",
     "InternalError",
     "InvalidArgumentError",
@@ -60,26 +76,49 @@ class Status(enum.IntEnum):
 
 class TeniosError(Exception):
     """A failed libtenios call. ``status`` is a ``Status`` (a plain int if the library returned
-    a value this binding does not know); ``message`` is the library's message, also ``str(err)``."""
+    a value this binding does not know); ``message`` is the library's message, also ``str(err)``.
+
+    Errors raised by ``Client`` also carry what the library's error object knows:
+    ``api_code`` (the API's ``error_code``, e.g. ``"CALL_UUID_NOT_FOUND"``; ``None`` unless the
+    API itself reported the error), ``http_status`` (``0`` when no response arrived) and
+    ``fields`` (the API's ``fields``, e.g. ``("call_uuid",)``). The module-level
+    ``interrupt_block`` only gets a message from the library, so there they are ``None``, ``0``
+    and ``()``."""
 
     status: Status | int
     message: str
+    api_code: str | None
+    http_status: int
+    fields: tuple[str, ...]
 
-    def __init__(self, status: Status | int, message: str) -> None:
+    def __init__(self, status: Status | int, message: str, *, api_code: str | None = None,
+                 http_status: int = 0, fields: Iterable[str] = ()) -> None:
         # Only the message goes to the builtin bases (OSError would read 2 args as errno, strerror).
         super().__init__(message)
         self.status = status
         self.message = message
+        self.api_code = api_code
+        self.http_status = http_status
+        self.fields = tuple(fields)
 
     def __str__(self) -> str:
         return self.message
 
     def __repr__(self) -> str:
         status = self.status.name if isinstance(self.status, Status) else self.status
-        return f"{type(self).__name__}({status}, {self.message!r})"
+        extra = ""
+        if self.api_code is not None:
+            extra += f", api_code={self.api_code!r}"
+        if self.http_status:
+            extra += f", http_status={self.http_status}"
+        if self.fields:
+            extra += f", fields={self.fields!r}"
+        return f"{type(self).__name__}({status}, {self.message!r}{extra})"
 
-    def __reduce__(self) -> tuple[type[TeniosError], tuple[Status | int, str]]:
-        return (type(self), (self.status, self.message))
+    def __reduce__(self) -> tuple[type[TeniosError], tuple[Status | int, str], dict[str, Any]]:
+        # The state (api_code, http_status, fields and anything else in __dict__, such as
+        # __notes__) is restored by BaseException.__setstate__ after cls(status, message).
+        return (type(self), (self.status, self.message), dict(self.__dict__))
 
 
 class InvalidArgumentError(TeniosError, ValueError):
@@ -181,11 +220,27 @@ def _to_c(name: str, value: str | bytes | None) -> bytes | None:
     return data
 
 
+def _raise(rc: int, message: str | None, *, api_code: str | None = None, http_status: int = 0,
+           fields: Iterable[str] = ()) -> NoReturn:
+    """Raise the TeniosError subclass for the error status ``rc``."""
+    if message is None:
+        message = status_name(rc)
+    try:
+        status = Status(rc)
+    except ValueError:
+        raise TeniosError(rc, message, api_code=api_code, http_status=http_status,
+                          fields=fields) from None
+    raise ERROR_CLASSES[status](status, message, api_code=api_code, http_status=http_status,
+                                fields=fields)
+
+
 def interrupt_block(access_key: str | bytes, call_uuid: str | bytes) -> None:
     """Interrupt the currently executing block of the call ``call_uuid``.
 
     ``str`` arguments are encoded as UTF-8; ``bytes`` are passed unchanged. Returns ``None`` on
-    success, otherwise raises the ``TeniosError`` subclass for the library's status.
+    success, otherwise raises the ``TeniosError`` subclass for the library's status (its
+    ``api_code``, ``http_status`` and ``fields`` are ``None``, ``0`` and ``()``: use ``Client``
+    for those).
     """
     key = _to_c("access_key", access_key)
     uuid = _to_c("call_uuid", call_uuid)
@@ -198,10 +253,240 @@ def interrupt_block(access_key: str | bytes, call_uuid: str | bytes) -> None:
         lib.string_free(err)
     if rc == Status.OK:
         return None
-    if message is None:
-        message = status_name(rc)
+    _raise(rc, message)
+
+
+# --- the handle API -----------------------------------------------------------------------------
+
+_UINT32_MAX = 2**32 - 1
+
+
+def _decode(raw: bytes | None) -> str | None:
+    return raw.decode("utf-8", "replace") if raw is not None else None
+
+
+def _client_api() -> _ClientApi:
+    lib = library()
+    if lib.client_api is None:
+        raise LibraryNotFoundError(
+            f"the libtenios loaded from {lib.path} is too old for tenios.Client (it has no "
+            f"handle API: {lib.client_api_missing})"
+        )
+    return lib.client_api
+
+
+def _check(api: _ClientApi, function: Callable[..., int], *args: Any) -> None:
+    """Call a C function whose last parameter is ``tenios_error **out_err``; on an error status
+    raise the matching TeniosError with everything the error object holds. The error object is
+    freed in every case (tenios_error_free accepts NULL)."""
+    err = ctypes.c_void_p()
     try:
-        status = Status(rc)
-    except ValueError:
-        raise TeniosError(rc, message) from None
-    raise ERROR_CLASSES[status](status, message)
+        rc = function(*args, ctypes.byref(err))
+        if rc == Status.OK:
+            return
+        message = _decode(api.error_message(err))
+        api_code = _decode(api.error_api_code(err))
+        http_status = int(api.error_http_status(err))
+        fields = tuple(
+            _decode(api.error_field(err, index)) or ""
+            for index in range(api.error_field_count(err))
+        )
+    finally:
+        api.error_free(err)
+    _raise(rc, message, api_code=api_code, http_status=http_status, fields=fields)
+
+
+def _invalid(message: str) -> InvalidArgumentError:
+    return InvalidArgumentError(Status.ERR_INVALID_ARGUMENT, message)
+
+
+def _milliseconds(name: str, seconds: float) -> int:
+    """Seconds -> whole milliseconds, rounded up (so 0.0001 s is 1 ms, never 0). Whether the
+    value is in range is the library's decision; only what a uint32 cannot carry is caught
+    here."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        raise _invalid(f"{name} must be a finite number of seconds, not {seconds!r}")
+    # Decimal(repr(x)) is the decimal the user wrote: 1.1 s is 1100 ms, not ceil(1100.0000000000002).
+    exact = Decimal(seconds) if isinstance(seconds, int) else Decimal(repr(seconds))
+    ms = math.ceil(exact * 1000)
+    if not 0 <= ms <= _UINT32_MAX:
+        raise _invalid(f"{name} of {seconds!r} s is out of range ({ms} ms does not fit in a uint32)")
+    return ms
+
+
+def _path_to_c(name: str, path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> bytes:
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str, bytes or os.PathLike), not {type(path).__name__}")
+    data = os.fsencode(path)
+    if b"\0" in data:
+        raise _invalid(f"{name} contains a NUL byte")
+    return data
+
+
+def _flag(name: str, value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    return value
+
+
+class Client:
+    """A libtenios client (``tenios_client``) with its own options and connection pool.
+
+    Build one per configuration and share it: it is thread-safe, and sequential calls reuse a
+    keep-alive connection. ``close()`` (or leaving a ``with`` block) frees it; so does garbage
+    collection, as a fallback.
+
+    - ``access_key``: the API key; ``None`` reads ``TENIOS_ACCESS_KEY``. When neither is there,
+      ``InvalidArgumentError("access_key is missing: ...")``. The key is not kept by this object.
+    - ``base_url``: ``None`` reads ``TENIOS_API_URL`` when it is set (even if empty, so that a
+      broken value is reported rather than ignored), else the library's default
+      ``https://api.tenios.com``. The C handle API itself never reads ``TENIOS_API_URL``; this
+      binding does, so the same variable steers both ``tenios.interrupt_block`` and ``Client``.
+      Unlike ``interrupt_block``, it is read at every construction, not once per process. Pass
+      ``base_url`` explicitly to ignore the environment.
+    - ``connect_timeout`` (default 5 s, TLS handshake included) and ``timeout`` (default 10 s for
+      the whole call): seconds, rounded up to whole milliseconds; the library accepts
+      1 ms to 600 s.
+    - ``ca_file``: a PEM file of extra CA certificates, read and parsed now.
+    - ``system_trust_store``: verify against the system's CA bundle instead of the bundled
+      Mozilla roots.
+    - ``proxy``: an ``http://host:port`` proxy. ``proxy_from_env``: honour ``HTTPS_PROXY`` and
+      friends (ignored by default).
+    - ``user_agent``: a product token such as ``"myapp/2.0"``, appended to libtenios's own
+      ``User-Agent`` (``libtenios/<version> myapp/2.0``).
+
+    Every option is checked by the library when the client is built; a rejected one raises
+    ``InvalidArgumentError`` with the library's message (e.g. ``timeout must be 1 to 600000 ms,
+    not 0``). ``str`` arguments go to the library as UTF-8, ``bytes`` unchanged.
+
+    Threads: ``interrupt_block`` may run in any number of threads at once. ``close()`` marks the
+    client closed (later calls raise ``InvalidArgumentError("client is closed")`` without touching
+    the library), then waits for the calls already inside the library to return (each is bounded
+    by ``timeout``) before it frees the handle; so closing is safe at any time. The one thing not
+    to do is call ``close()`` from a signal handler that interrupted a call on this same client in
+    the same thread: it would wait for itself.
+    """
+
+    # Class-level defaults, so that __del__ and close() work on a half-constructed object
+    # (closed, and freed if the library had already handed over a client).
+    _handle: ctypes.c_void_p | None = None
+    _cond: threading.Condition | None = None
+    _closed: bool = True
+
+    def __init__(self, access_key: str | bytes | None = None, *, base_url: str | None = None,
+                 connect_timeout: float = 5.0, timeout: float = 10.0,
+                 ca_file: str | os.PathLike[str] | None = None, system_trust_store: bool = False,
+                 proxy: str | None = None, proxy_from_env: bool = False,
+                 user_agent: str | None = None) -> None:
+        if access_key is None:
+            access_key = os.environ.get("TENIOS_ACCESS_KEY")
+            if access_key is None:
+                raise _invalid("access_key is missing: pass it or set TENIOS_ACCESS_KEY")
+        if base_url is None:
+            base_url = os.environ.get("TENIOS_API_URL")
+        # Everything is converted (and type-checked) before the library is touched.
+        key = _to_c("access_key", access_key)
+        url = _to_c("base_url", base_url) if base_url is not None else None
+        connect_ms = _milliseconds("connect_timeout", connect_timeout)
+        timeout_ms = _milliseconds("timeout", timeout)
+        ca = _path_to_c("ca_file", ca_file) if ca_file is not None else None
+        system = _flag("system_trust_store", system_trust_store)
+        proxy_url = _to_c("proxy", proxy) if proxy is not None else None
+        from_env = _flag("proxy_from_env", proxy_from_env)
+        product = _to_c("user_agent", user_agent) if user_agent is not None else None
+
+        api = _client_api()
+        self._api = api
+        self._cond = threading.Condition(threading.Lock())
+        self._active = 0  # calls inside the library right now
+        builder = ctypes.c_void_p(api.builder_new())
+        if not builder:
+            raise MemoryError("tenios_client_builder_new returned NULL")
+        handle = ctypes.c_void_p()
+        try:
+            if url is not None:
+                _check(api, api.set_base_url, builder, url)
+            _check(api, api.set_connect_timeout_ms, builder, connect_ms)
+            _check(api, api.set_timeout_ms, builder, timeout_ms)
+            if ca is not None:
+                _check(api, api.set_ca_file, builder, ca)
+            _check(api, api.set_system_trust_store, builder, system)
+            if proxy_url is not None:
+                _check(api, api.set_proxy, builder, proxy_url)
+            _check(api, api.set_proxy_from_env, builder, from_env)
+            if product is not None:
+                _check(api, api.set_user_agent_product, builder, product)
+            _check(api, api.client_build, builder, key, ctypes.byref(handle))
+            if handle:
+                self._handle = handle  # owned from here on: close()/__del__ free it
+        finally:
+            api.builder_free(builder)
+        if not handle:  # TENIOS_OK without a client would be a library bug
+            raise InternalError(Status.ERR_INTERNAL, "tenios_client_build returned no client")
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called (or construction failed)."""
+        return self._closed
+
+    def interrupt_block(self, call_uuid: str | bytes) -> None:
+        """Interrupt the currently executing block of the call ``call_uuid``.
+
+        Returns ``None`` or raises the ``TeniosError`` subclass for the library's status, with
+        ``api_code``, ``http_status`` and ``fields`` set from the library's error object.
+        After ``close()``: ``InvalidArgumentError("client is closed")``.
+        """
+        uuid = _to_c("call_uuid", call_uuid)
+        cond = self._cond
+        if cond is None:  # only an object whose __init__ never completed
+            raise _invalid("client is closed")
+        with cond:
+            if self._closed:
+                raise _invalid("client is closed")
+            handle = self._handle
+            self._active += 1
+        try:
+            _check(self._api, self._api.client_interrupt_block, handle, uuid)
+        finally:
+            with cond:
+                self._active -= 1
+                if self._active == 0:
+                    cond.notify_all()
+
+    def close(self) -> None:
+        """Free the client. Idempotent; first waits for calls in other threads to return."""
+        cond = self._cond
+        if cond is None:  # construction failed: there is nothing to free
+            return
+        with cond:
+            self._closed = True  # from here on, no new call enters the library
+            cond.wait_for(lambda: self._active == 0)
+            handle, self._handle = self._handle, None
+            if handle is not None:
+                # Under the lock, so that a concurrent close() returns only once it is freed.
+                self._api.client_free(handle)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Nobody else can be inside interrupt_block (they would hold a reference), so this never
+        # waits. Best effort: at interpreter exit parts of the module may already be gone.
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - never raise from __del__
+            pass
+
+    def __repr__(self) -> str:
+        return f"<tenios.Client {'closed' if self._closed else 'open'}>"
+
+    def __reduce_ex__(self, protocol: Any) -> NoReturn:
+        # A copy would share (and later double-free) the C handle.
+        raise TypeError("tenios.Client objects cannot be pickled or copied")

@@ -2,7 +2,11 @@
 
 Every C function gets ``argtypes`` and ``restype``. Owned strings (``char **out_err``) are
 received as ``c_void_p`` so ctypes never copies-and-forgets them: the caller reads them with
-``ctypes.string_at`` and frees them with ``tenios_string_free``.
+``ctypes.string_at`` and frees them with ``tenios_string_free``. The opaque handles of the
+handle API (``tenios_client_builder *``, ``tenios_client *``, ``tenios_error *``) are
+``c_void_p`` too; each is freed with its own ``*_free`` function. Strings *borrowed* from an
+error object (``const char *``) are ``c_char_p``: ctypes copies them into ``bytes`` while the
+error object is still alive.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 __all__ = ["LibraryNotFoundError", "library", "library_path"]
 
@@ -30,6 +35,56 @@ _CHECKOUT_DIR = _PACKAGE_DIR.parent.parent.parent
 
 class LibraryNotFoundError(OSError):
     """No candidate location yielded a loadable libtenios; the message lists each attempt."""
+
+
+def _prototype(cdll: ctypes.CDLL, name: str, restype: Any, argtypes: list[Any]) -> Any:
+    function = getattr(cdll, name)  # AttributeError when the symbol is missing
+    function.argtypes = argtypes
+    function.restype = restype
+    return function
+
+
+class _ClientApi:
+    """The handle API (``tenios_client_*``, ``tenios_error_*``), present since libtenios 0.2."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        p = ctypes.c_void_p
+        out = ctypes.POINTER(ctypes.c_void_p)  # tenios_client **, tenios_error **
+        status = ctypes.c_int  # enum tenios_status
+
+        self.builder_new = _prototype(cdll, "tenios_client_builder_new", p, [])
+        self.builder_free = _prototype(cdll, "tenios_client_builder_free", None, [p])
+        self.set_base_url = _prototype(
+            cdll, "tenios_client_builder_set_base_url", status, [p, ctypes.c_char_p, out])
+        self.set_connect_timeout_ms = _prototype(
+            cdll, "tenios_client_builder_set_connect_timeout_ms", status, [p, ctypes.c_uint32, out])
+        self.set_timeout_ms = _prototype(
+            cdll, "tenios_client_builder_set_timeout_ms", status, [p, ctypes.c_uint32, out])
+        self.set_ca_file = _prototype(
+            cdll, "tenios_client_builder_set_ca_file", status, [p, ctypes.c_char_p, out])
+        self.set_system_trust_store = _prototype(
+            cdll, "tenios_client_builder_set_system_trust_store", status, [p, ctypes.c_bool, out])
+        self.set_proxy = _prototype(
+            cdll, "tenios_client_builder_set_proxy", status, [p, ctypes.c_char_p, out])
+        self.set_proxy_from_env = _prototype(
+            cdll, "tenios_client_builder_set_proxy_from_env", status, [p, ctypes.c_bool, out])
+        self.set_user_agent_product = _prototype(
+            cdll, "tenios_client_builder_set_user_agent_product", status, [p, ctypes.c_char_p, out])
+
+        self.client_build = _prototype(
+            cdll, "tenios_client_build", status, [p, ctypes.c_char_p, out, out])
+        self.client_free = _prototype(cdll, "tenios_client_free", None, [p])
+        self.client_interrupt_block = _prototype(
+            cdll, "tenios_client_interrupt_block", status, [p, ctypes.c_char_p, out])
+
+        self.error_status = _prototype(cdll, "tenios_error_status", status, [p])
+        self.error_message = _prototype(cdll, "tenios_error_message", ctypes.c_char_p, [p])
+        self.error_api_code = _prototype(cdll, "tenios_error_api_code", ctypes.c_char_p, [p])
+        self.error_http_status = _prototype(cdll, "tenios_error_http_status", ctypes.c_uint16, [p])
+        self.error_field_count = _prototype(cdll, "tenios_error_field_count", ctypes.c_size_t, [p])
+        self.error_field = _prototype(
+            cdll, "tenios_error_field", ctypes.c_char_p, [p, ctypes.c_size_t])
+        self.error_free = _prototype(cdll, "tenios_error_free", None, [p])
 
 
 class _Library:
@@ -57,6 +112,15 @@ class _Library:
         self.version = cdll.tenios_version
         self.version.argtypes = []
         self.version.restype = ctypes.c_char_p
+
+        # Optional, so that the module-level interrupt_block keeps working with an older
+        # library; tenios.Client reports the missing symbol instead.
+        self.client_api: _ClientApi | None
+        self.client_api_missing: str | None
+        try:
+            self.client_api, self.client_api_missing = _ClientApi(cdll), None
+        except AttributeError as exc:
+            self.client_api, self.client_api_missing = None, str(exc)
 
         self._cdll = cdll  # keep the handle alive
 

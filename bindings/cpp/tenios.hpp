@@ -1,0 +1,427 @@
+// tenios.hpp: C++17 bindings for libtenios (the TENIOS Call Control Voice API).
+//
+// Header-only, over the C API in tenios.h. Compile with -I<libtenios>/include
+// -I<libtenios>/bindings/cpp and link with -ltenios (-pthread is not needed by
+// this header itself).
+//
+//     #include <tenios.hpp>
+//
+//     tenios::ClientOptions options;
+//     options.timeout = std::chrono::seconds(3);
+//     options.user_agent_product = "myapp/1.0";
+//     const tenios::Client client(access_key, options);   // share it freely
+//     try {
+//         client.interrupt_block(call_uuid);
+//     } catch (const tenios::Error& e) {
+//         if (e.status() == tenios::Status::ErrCallUuidNotFound) { /* call ended */ }
+//         std::cerr << tenios::status_name(e.status()) << ": " << e.what() << '\n';
+//     }
+//
+// Ownership: no C object ever escapes this header. Every tenios_error the
+// library returns is copied into a tenios::Error and freed before the
+// exception is thrown; builders live only inside the Client constructor;
+// tenios::Client owns its tenios_client and frees it in its destructor.
+//
+// Errors: every failure of the library is a tenios::Error. The only other
+// exception this header throws is std::bad_alloc (out of memory, including
+// tenios_client_builder_new returning NULL).
+//
+// Threads: tenios::Client is safe to use from any number of threads at once
+// through a const reference (interrupt_block is const, and the C client is
+// thread-safe). As with any C++ object, it must not be destroyed, moved from
+// or assigned to while other threads still use it.
+#ifndef TENIOS_HPP
+#define TENIOS_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tenios.h"
+
+namespace tenios {
+
+// ------------------------------------------------------------------ Status
+
+// The status of a libtenios call: the values of the C enum tenios_status,
+// scoped and type-safe. The underlying type is fixed, so a status that a
+// newer libtenios appends (the C API only ever appends codes) is still
+// representable: compare against the names you know, and treat an unknown
+// value like ErrInternal. status_name() gives "TENIOS_UNKNOWN" for it.
+enum class Status : int {
+    Ok = TENIOS_OK,
+    ErrInvalidArgument = TENIOS_ERR_INVALID_ARGUMENT,
+    ErrInvalidValue = TENIOS_ERR_INVALID_VALUE,
+    ErrInvalidField = TENIOS_ERR_INVALID_FIELD,
+    ErrInvalidJson = TENIOS_ERR_INVALID_JSON,
+    ErrCallUuidNotFound = TENIOS_ERR_CALL_UUID_NOT_FOUND,
+    ErrBadCredentials = TENIOS_ERR_BAD_CREDENTIALS,
+    ErrApi = TENIOS_ERR_API,
+    ErrHttp = TENIOS_ERR_HTTP,
+    ErrTimeout = TENIOS_ERR_TIMEOUT,
+    ErrNetwork = TENIOS_ERR_NETWORK,
+    ErrProtocol = TENIOS_ERR_PROTOCOL,
+    ErrInternal = TENIOS_ERR_INTERNAL,
+};
+
+// The numbers are ABI: pin them, so that a renumbering in tenios.h (which
+// must never happen) fails to compile instead of misreporting errors.
+static_assert(static_cast<int>(Status::Ok) == 0, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrInvalidArgument) == 1, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrInvalidValue) == 2, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrInvalidField) == 3, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrInvalidJson) == 4, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrCallUuidNotFound) == 5, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrBadCredentials) == 6, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrApi) == 7, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrHttp) == 8, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrTimeout) == 9, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrNetwork) == 10, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrProtocol) == 11, "tenios_status ABI");
+static_assert(static_cast<int>(Status::ErrInternal) == 12, "tenios_status ABI");
+
+// The name of a status as the C API spells it, e.g. "TENIOS_ERR_TIMEOUT", or
+// "TENIOS_UNKNOWN" for any other number. The view refers to a static,
+// NUL-terminated string (so .data() may be passed to C functions).
+inline std::string_view status_name(int status) noexcept {
+    return tenios_status_str(status);  // int32_t
+}
+
+inline std::string_view status_name(Status status) noexcept {
+    return status_name(static_cast<int>(status));
+}
+
+// The version of the libtenios that was loaded at run time, e.g. "0.1.0".
+// Static and NUL-terminated, like status_name().
+inline std::string_view version() noexcept { return tenios_version(); }
+
+// ------------------------------------------------------------------- Error
+
+// A failed libtenios call. what() is the library's message (the same text the
+// C API gives, never containing the access key); the other accessors say
+// what the library knows about the failure.
+//
+// Copying an Error never throws (the details are shared, immutable), as
+// exception classes should.
+class Error : public std::runtime_error {
+public:
+    Error(Status status, const std::string& message,
+          std::optional<std::string> api_code = std::nullopt,
+          std::uint16_t http_status = 0, std::vector<std::string> fields = {})
+        : std::runtime_error(message),
+          details_(std::make_shared<const Details>(
+              Details{status, std::move(api_code), http_status, std::move(fields)})) {}
+
+    // Why the call failed; never Status::Ok.
+    Status status() const noexcept { return details_->status; }
+
+    // The API's error_code (e.g. "CALL_UUID_NOT_FOUND") when the API itself
+    // reported the error; empty for every other kind of failure (bad
+    // arguments, HTTP errors without an API body, timeouts, network errors),
+    // and always empty for errors of the free function interrupt_block().
+    const std::optional<std::string>& api_code() const noexcept {
+        return details_->api_code;
+    }
+
+    // The HTTP status of the response, or 0 when no response arrived (bad
+    // arguments, timeouts before a response, network errors) or when the
+    // error came from the free function interrupt_block().
+    std::uint16_t http_status() const noexcept { return details_->http_status; }
+
+    // The request fields the API named as the cause (e.g. {"call_uuid"}), in
+    // the API's order; empty when it named none.
+    const std::vector<std::string>& fields() const noexcept { return details_->fields; }
+
+private:
+    struct Details {
+        Status status;
+        std::optional<std::string> api_code;
+        std::uint16_t http_status;
+        std::vector<std::string> fields;
+    };
+    std::shared_ptr<const Details> details_;
+};
+
+namespace detail {
+
+struct ErrorDeleter {
+    void operator()(tenios_error* e) const noexcept { tenios_error_free(e); }
+};
+using ErrorPtr = std::unique_ptr<tenios_error, ErrorDeleter>;
+
+struct StringDeleter {
+    void operator()(char* s) const noexcept { tenios_string_free(s); }
+};
+using StringPtr = std::unique_ptr<char, StringDeleter>;
+
+struct BuilderDeleter {
+    void operator()(tenios_client_builder* b) const noexcept { tenios_client_builder_free(b); }
+};
+using BuilderPtr = std::unique_ptr<tenios_client_builder, BuilderDeleter>;
+
+struct ClientDeleter {
+    void operator()(tenios_client* c) const noexcept { tenios_client_free(c); }
+};
+using ClientPtr = std::unique_ptr<tenios_client, ClientDeleter>;
+
+// Throws the Error that describes a failed call; `raw` is the error object
+// the call returned (owned from here on: it is freed before the throw, and
+// also if copying its contents throws std::bad_alloc).
+[[noreturn]] inline void throw_error(tenios_status status, tenios_error* raw) {
+    ErrorPtr owned(raw);
+    const tenios_error* e = owned.get();
+    if (e == nullptr) {
+        // Breaks the C contract (an error status always comes with an error
+        // object); report it rather than inventing details.
+        throw Error(static_cast<Status>(status),
+                    std::string("libtenios returned ") +
+                        std::string(status_name(static_cast<int>(status))) +
+                        " without an error object (please report this libtenios bug)");
+    }
+    const char* message = tenios_error_message(e);
+    const char* api_code = tenios_error_api_code(e);
+    std::vector<std::string> fields;
+    const std::size_t count = tenios_error_field_count(e);
+    fields.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const char* field = tenios_error_field(e, i);
+        fields.emplace_back(field != nullptr ? field : "");
+    }
+    Error error(static_cast<Status>(status), message != nullptr ? message : "",
+                api_code != nullptr ? std::optional<std::string>(api_code) : std::nullopt,
+                tenios_error_http_status(e), std::move(fields));
+    owned.reset();  // nothing of the C object outlives the throw
+    throw error;
+}
+
+inline void check(tenios_status status, tenios_error* raw) {
+    if (status != TENIOS_OK) {
+        throw_error(status, raw);
+    }
+    tenios_error_free(raw);  // NULL on success; freed anyway should that ever change
+}
+
+// Calls `f(&err)`, a C function that reports errors through a tenios_error**,
+// and throws its error. The status is stored before `err` is read: passing
+// both to one call as `check(c_function(..., &err), err)` would be a bug,
+// since C++ leaves the order in which arguments are evaluated unspecified.
+template <typename F>
+void call_checked(F&& f) {
+    tenios_error* err = nullptr;
+    const tenios_status status = std::forward<F>(f)(&err);
+    check(status, err);
+}
+
+// A NUL-terminated copy of `value` for the C API. A std::string_view may hold
+// a NUL byte, which C would silently treat as the end of the string (and so
+// send a shorter key or call UUID than the caller gave): reject it like the
+// library rejects every other control character, with the same wording.
+inline std::string c_string(std::string_view value, const char* name) {
+    if (value.find('\0') != std::string_view::npos) {
+        throw Error(Status::ErrInvalidArgument,
+                    std::string(name) + " contains a control character");
+    }
+    return std::string(value);
+}
+
+// The C setters take uint32_t milliseconds; values that do not fit are
+// rejected here in the library's words (the library's range check reports
+// everything else, including 0 and values over its maximum).
+inline std::uint32_t timeout_ms(std::chrono::milliseconds value, const char* what) {
+    const auto count = value.count();
+    if (count < 0 || static_cast<unsigned long long>(count) >
+                         std::numeric_limits<std::uint32_t>::max()) {
+        throw Error(Status::ErrInvalidArgument,
+                    std::string(what) + " must be 1 to 600000 ms, not " +
+                        std::to_string(count));
+    }
+    return static_cast<std::uint32_t>(count);
+}
+
+}  // namespace detail
+
+// ----------------------------------------------------------- ClientOptions
+
+// How a Client talks to the API. Every member left empty keeps the library's
+// default; each one that is set maps to one tenios_client_builder_set_*
+// setter, called when the Client is constructed (which throws tenios::Error,
+// status ErrInvalidArgument, with the library's message if a value is
+// unusable; e.g. "timeout must be 1 to 600000 ms, not 0").
+struct ClientOptions {
+    // Default https://api.tenios.com. http:// only for loopback hosts.
+    // Unlike tenios_interrupt_block(), a Client never reads TENIOS_API_URL:
+    // pass it here if you want it.
+    std::optional<std::string> base_url;
+    // Time to connect, TLS handshake included: 1 ms to 600 s (default 5 s).
+    std::optional<std::chrono::milliseconds> connect_timeout;
+    // Time for the whole call, body included: 1 ms to 600 s (default 10 s).
+    std::optional<std::chrono::milliseconds> timeout;
+    // A PEM file of extra CA certificates to trust; read when the Client is
+    // constructed.
+    std::optional<std::string> ca_file;
+    // true: verify against the system's CA bundle instead of the bundled
+    // Mozilla roots (default false).
+    std::optional<bool> system_trust_store;
+    // An HTTP proxy, "http://host:port" (default: none).
+    std::optional<std::string> proxy;
+    // true: honour HTTPS_PROXY and friends (default false: ignored, so that a
+    // stray variable cannot reroute the access key).
+    std::optional<bool> proxy_from_env;
+    // Appended to the User-Agent: "libtenios/<version> <product>",
+    // e.g. "myapp/1.0".
+    std::optional<std::string> user_agent_product;
+};
+
+// ------------------------------------------------------------------ Client
+
+// A connection pool and a set of options for one access key. Construct one
+// and share it (by const reference) for the life of your program: sequential
+// calls reuse a keep-alive connection, concurrent calls use one each.
+//
+// Movable, not copyable. A moved-from Client holds no C client: it may be
+// destroyed or assigned to; calling interrupt_block() on it throws
+// tenios::Error with ErrInvalidArgument and the library's message
+// "client is NULL" (the C API's own NULL check), and valid() is false.
+class Client {
+public:
+    // Builds a client. Throws tenios::Error (ErrInvalidArgument) if an
+    // option or the access key is unusable; the access key is checked like
+    // every argument (1 to 1024 bytes of UTF-8, no control characters) and
+    // is never part of a message.
+    explicit Client(std::string_view access_key, const ClientOptions& options = {})
+        : client_(build(access_key, options)) {}
+
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    Client(Client&&) noexcept = default;
+    Client& operator=(Client&&) noexcept = default;
+    ~Client() = default;
+
+    // Interrupts the block currently running on the call (POST
+    // /interrupt-ecc-block). Returns when the API confirmed it; throws
+    // tenios::Error otherwise. The request is sent at most once: there is no
+    // retry. Thread-safe.
+    void interrupt_block(std::string_view call_uuid) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_interrupt_block(client_.get(), uuid.c_str(), err);
+        });
+    }
+
+    // false for a moved-from Client.
+    bool valid() const noexcept { return client_ != nullptr; }
+
+    // The C client, for calling C functions this header does not wrap. It
+    // stays owned by this Client; NULL for a moved-from Client.
+    const tenios_client* native_handle() const noexcept { return client_.get(); }
+
+private:
+    static detail::ClientPtr build(std::string_view access_key, const ClientOptions& options) {
+        const std::string key = detail::c_string(access_key, "access_key");
+        detail::BuilderPtr builder(tenios_client_builder_new());
+        if (!builder) {
+            throw std::bad_alloc();
+        }
+        tenios_client_builder* b = builder.get();
+        using detail::call_checked;
+        // The order of the setters does not matter: checks that involve two
+        // options (a proxy for a plain-http base URL) run in tenios_client_build.
+        if (options.base_url) {
+            const std::string url = detail::c_string(*options.base_url, "base URL");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_base_url(b, url.c_str(), err);
+            });
+        }
+        if (options.connect_timeout) {
+            const std::uint32_t ms = detail::timeout_ms(*options.connect_timeout, "connect timeout");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_connect_timeout_ms(b, ms, err);
+            });
+        }
+        if (options.timeout) {
+            const std::uint32_t ms = detail::timeout_ms(*options.timeout, "timeout");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_timeout_ms(b, ms, err);
+            });
+        }
+        if (options.ca_file) {
+            const std::string path = detail::c_string(*options.ca_file, "CA file path");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_ca_file(b, path.c_str(), err);
+            });
+        }
+        if (options.system_trust_store) {
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_system_trust_store(b, *options.system_trust_store,
+                                                                    err);
+            });
+        }
+        if (options.proxy) {
+            const std::string proxy = detail::c_string(*options.proxy, "proxy URL");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_proxy(b, proxy.c_str(), err);
+            });
+        }
+        if (options.proxy_from_env) {
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_proxy_from_env(b, *options.proxy_from_env, err);
+            });
+        }
+        if (options.user_agent_product) {
+            const std::string product =
+                detail::c_string(*options.user_agent_product, "user agent product");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_user_agent_product(b, product.c_str(), err);
+            });
+        }
+        detail::ClientPtr client;
+        call_checked([&](tenios_error** err) {
+            tenios_client* raw = nullptr;
+            const tenios_status st = tenios_client_build(b, key.c_str(), &raw, err);
+            client.reset(raw);  // owned before anything can throw
+            return st;
+        });
+        if (!client) {
+            throw Error(Status::ErrInternal,
+                        "libtenios returned TENIOS_OK from tenios_client_build without a "
+                        "client (please report this libtenios bug)");
+        }
+        return client;
+    }
+
+    detail::ClientPtr client_;
+};
+
+// -------------------------------------------------------- interrupt_block
+
+// tenios_interrupt_block(): the library's shared default client, with the
+// default options and the base URL from TENIOS_API_URL (read once, on the
+// first call in the process). Throws tenios::Error; since that C function
+// gives only a status and a message, api_code() is always empty,
+// http_status() 0 and fields() empty. Prefer a Client where you need those.
+inline void interrupt_block(std::string_view access_key, std::string_view call_uuid) {
+    const std::string key = detail::c_string(access_key, "access_key");
+    const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+    char* raw = nullptr;
+    const tenios_status st = tenios_interrupt_block(key.c_str(), uuid.c_str(), &raw);
+    detail::StringPtr message(raw);
+    if (st != TENIOS_OK) {
+        throw Error(static_cast<Status>(st),
+                    message ? std::string(message.get())
+                            : std::string("libtenios returned ") +
+                                  std::string(status_name(static_cast<int>(st))) +
+                                  " without a message (please report this libtenios bug)");
+    }
+}
+
+}  // namespace tenios
+
+#endif  // TENIOS_HPP

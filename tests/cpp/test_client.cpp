@@ -1,0 +1,768 @@
+// Tests of the C++ bindings (bindings/cpp/tenios.hpp) against tenios-sim.
+//
+// Run through tests/cpp/run.sh, which starts the simulator and sets
+//     TENIOS_API_URL     http://127.0.0.1:PORT (also used by the default client)
+//     TENIOS_TEST_KEY    the simulator's access key
+//     TENIOS_TEST_CALL   a call whose block can be interrupted
+//     TENIOS_TEST_STUCK  a call whose block cannot be interrupted
+//
+// No framework: one line per test ("ok   NAME" / "FAIL NAME", failure details
+// above it), then "N passed, M failed"; the exit status is 0 only when all
+// passed.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "tenios.hpp"
+
+using namespace std::chrono_literals;
+using tenios::Status;
+
+// ------------------------------------------------------ compile-time checks
+
+static_assert(!std::is_copy_constructible_v<tenios::Client>, "Client must not be copyable");
+static_assert(!std::is_copy_assignable_v<tenios::Client>, "Client must not be copy-assignable");
+static_assert(std::is_nothrow_move_constructible_v<tenios::Client>,
+              "Client must be nothrow move-constructible");
+static_assert(std::is_nothrow_move_assignable_v<tenios::Client>,
+              "Client must be nothrow move-assignable");
+static_assert(std::is_nothrow_destructible_v<tenios::Client>, "");
+static_assert(!std::is_default_constructible_v<tenios::Client>, "a Client needs a key");
+static_assert(std::is_base_of_v<std::runtime_error, tenios::Error>, "");
+static_assert(std::is_nothrow_copy_constructible_v<tenios::Error>,
+              "exceptions should copy without throwing");
+static_assert(std::is_same_v<std::underlying_type_t<Status>, int>, "");
+static_assert(std::is_same_v<decltype(std::declval<const tenios::Error&>().http_status()),
+                             std::uint16_t>,
+              "");
+
+// ------------------------------------------------------------------ runner
+
+namespace {
+
+int g_passed = 0;
+int g_failed = 0;
+int g_current_failures = 0;
+std::string g_current = "(none)";
+
+void fail(const char* file, int line, const std::string& what) {
+    ++g_current_failures;
+    std::cout << "    " << file << ':' << line << ": [" << g_current << "] " << what << std::endl;
+}
+
+void run_test(const std::string& name, const std::function<void()>& fn) {
+    g_current = name;
+    g_current_failures = 0;
+    try {
+        fn();
+    } catch (const tenios::Error& e) {
+        fail(__FILE__, __LINE__,
+             "unexpected tenios::Error " + std::string(tenios::status_name(e.status())) + ": " +
+                 e.what());
+    } catch (const std::exception& e) {
+        fail(__FILE__, __LINE__, std::string("unexpected exception: ") + e.what());
+    }
+    if (g_current_failures == 0) {
+        ++g_passed;
+        std::cout << "ok   " << name << std::endl;
+    } else {
+        ++g_failed;
+        std::cout << "FAIL " << name << " (" << g_current_failures << " failed check"
+                  << (g_current_failures == 1 ? "" : "s") << ')' << std::endl;
+    }
+}
+
+// Printable forms for failure messages.
+std::string show(std::string_view s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u >= 0x20 && u < 0x7f) {
+            out += c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        }
+    }
+    return out + "\"";
+}
+std::string show(const std::string& s) { return show(std::string_view(s)); }
+std::string show(const char* s) { return s ? show(std::string_view(s)) : "(NULL)"; }
+std::string show(const std::optional<std::string>& s) { return s ? show(*s) : "(nullopt)"; }
+std::string show(const std::vector<std::string>& v) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        out += (i ? ", " : "") + show(v[i]);
+    }
+    return out + "}";
+}
+std::string show(Status s) {
+    return std::string(tenios::status_name(s)) + " (" + std::to_string(static_cast<int>(s)) + ")";
+}
+template <typename T, typename = std::enable_if_t<std::is_arithmetic_v<T>>>
+std::string show(T v) {
+    return std::to_string(v);
+}
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) fail(__FILE__, __LINE__, "CHECK(" #cond ") failed");            \
+    } while (0)
+
+#define CHECK_EQ(got, want)                                                          \
+    do {                                                                             \
+        const auto& got_ = (got);                                                    \
+        const auto& want_ = (want);                                                  \
+        if (!(got_ == want_))                                                        \
+            fail(__FILE__, __LINE__, #got " is " + show(got_) + ", expected " + show(want_)); \
+    } while (0)
+
+// Runs fn, which must throw tenios::Error; returns it (or nullopt, with a
+// recorded failure).
+std::optional<tenios::Error> catch_error(const char* file, int line,
+                                         const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const tenios::Error& e) {
+        return e;
+    } catch (const std::exception& e) {
+        fail(file, line, std::string("expected tenios::Error, got std::exception: ") + e.what());
+        return std::nullopt;
+    }
+    fail(file, line, "expected tenios::Error, nothing was thrown");
+    return std::nullopt;
+}
+#define CATCH_ERROR(...) catch_error(__FILE__, __LINE__, [&] { __VA_ARGS__; })
+
+// Checks every accessor of an Error at once.
+void check_error_at(const char* file, int line, const std::optional<tenios::Error>& e,
+                    Status status, const std::string& what,
+                    const std::optional<std::string>& api_code, std::uint16_t http_status,
+                    const std::vector<std::string>& fields) {
+    if (!e) return;  // already reported
+    auto expect = [&](bool ok, const std::string& name, const std::string& got,
+                      const std::string& want) {
+        if (!ok) fail(file, line, name + " is " + got + ", expected " + want);
+    };
+    expect(e->status() == status, "status()", show(e->status()), show(status));
+    expect(std::string(e->what()) == what, "what()", show(e->what()), show(what));
+    expect(e->api_code() == api_code, "api_code()", show(e->api_code()), show(api_code));
+    expect(e->http_status() == http_status, "http_status()", show(e->http_status()),
+           show(http_status));
+    expect(e->fields() == fields, "fields()", show(e->fields()), show(fields));
+}
+#define CHECK_ERROR(e, status, what, api_code, http, fields) \
+    check_error_at(__FILE__, __LINE__, (e), (status), (what), (api_code), (http), fields)
+
+const std::vector<std::string> kNoFields;
+const std::optional<std::string> kNoCode;
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string require_env(const char* name) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') {
+        std::cerr << "environment variable " << name << " is not set (use tests/cpp/run.sh)\n";
+        std::exit(2);
+    }
+    return v;
+}
+
+// --------------------------------------------- simulator control client
+
+// A raw-socket HTTP/1.0 client for the simulator's /_sim endpoints (the C
+// tests' testutil.c does the same; this keeps the C++ test one translation
+// unit).
+class Sim {
+public:
+    explicit Sim(int port) : port_(port) {}
+
+    struct Response {
+        int status = -1;
+        std::string body;
+    };
+
+    Response http(const std::string& method, const std::string& path,
+                  const std::string& body = "") const {
+        Response r;
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) return r;
+        timeval tv{10, 0};  // never hang a test run on a wedged simulator
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(fd);
+            return r;
+        }
+        const std::string request = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1:" +
+                                    std::to_string(port_) +
+                                    "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                                    "Content-Length: " +
+                                    std::to_string(body.size()) + "\r\n\r\n" + body;
+        std::size_t off = 0;
+        while (off < request.size()) {
+            const ssize_t n = ::write(fd, request.data() + off, request.size() - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ::close(fd);
+                return r;
+            }
+            off += static_cast<std::size_t>(n);
+        }
+        std::string raw;
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                ::close(fd);
+                return r;
+            }
+            if (n == 0) break;
+            raw.append(buf, static_cast<std::size_t>(n));
+        }
+        ::close(fd);
+        const auto sep = raw.find("\r\n\r\n");
+        int status = 0;
+        if (sep == std::string::npos || std::sscanf(raw.c_str(), "HTTP/%*d.%*d %d", &status) != 1) {
+            return r;
+        }
+        r.status = status;
+        r.body = raw.substr(sep + 4);
+        return r;
+    }
+
+    void reset() const {
+        const Response r = http("POST", "/_sim/reset");
+        if (r.status != 200) fail(__FILE__, __LINE__, "POST /_sim/reset answered " + show(r.status));
+    }
+
+    void fault(const std::string& json) const {
+        const Response r = http("POST", "/_sim/faults", json);
+        if (r.status < 200 || r.status > 299)
+            fail(__FILE__, __LINE__,
+                 "POST /_sim/faults answered " + show(r.status) + ": " + show(r.body));
+    }
+
+    // A field of /_sim/stats ("connections" or "requests"), -1 on failure.
+    long stat(const std::string& field) const {
+        const Response r = http("GET", "/_sim/stats");
+        const std::string key = "\"" + field + "\":";
+        const auto pos = r.body.find(key);
+        if (r.status != 200 || pos == std::string::npos) {
+            fail(__FILE__, __LINE__, "cannot read " + field + " from /_sim/stats: " + show(r.body));
+            return -1;
+        }
+        return std::strtol(r.body.c_str() + pos + key.size(), nullptr, 10);
+    }
+
+    std::string get(const std::string& path) const {
+        const Response r = http("GET", path);
+        if (r.status != 200) fail(__FILE__, __LINE__, "GET " + path + " answered " + show(r.status));
+        return r.body;
+    }
+
+    // The User-Agent headers of the recorded requests, in order. The
+    // simulator records headers as ["name","value"] pairs, names lowercased.
+    std::vector<std::string> user_agents() const {
+        const std::string body = get("/_sim/requests");
+        const std::string key = "[\"user-agent\",\"";
+        std::vector<std::string> out;
+        for (auto pos = body.find(key); pos != std::string::npos; pos = body.find(key, pos)) {
+            pos += key.size();
+            const auto end = body.find('"', pos);
+            if (end == std::string::npos) break;
+            out.push_back(body.substr(pos, end - pos));
+        }
+        return out;
+    }
+
+private:
+    int port_;
+};
+
+// A loopback port on which nothing listens: the socket is bound (so no one
+// else gets the port while the test runs) but not listening, so connecting
+// to it is refused.
+class ClosedPort {
+public:
+    ClosedPort() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error(std::string("cannot bind a loopback port: ") +
+                                     std::strerror(errno));
+        }
+        port_ = ntohs(addr.sin_port);
+    }
+    ~ClosedPort() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    ClosedPort(const ClosedPort&) = delete;
+    ClosedPort& operator=(const ClosedPort&) = delete;
+    int port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+// ------------------------------------------------------------------- tests
+
+std::string g_url;    // the simulator, http://127.0.0.1:PORT
+std::string g_key;    // its access key
+std::string g_call;   // interruptible
+std::string g_stuck;  // not interruptible
+const std::string kUnknownCall = "0f1e2d3c-4b5a-4968-8776-655443322110";
+std::optional<Sim> g_sim;
+
+tenios::ClientOptions sim_options() {
+    tenios::ClientOptions o;
+    o.base_url = g_url;
+    return o;
+}
+
+void test_version_and_status_names() {
+    CHECK(!tenios::version().empty());
+    CHECK_EQ(tenios::version(), std::string_view(tenios_version()));
+    CHECK_EQ(tenios::status_name(Status::Ok), std::string_view("TENIOS_OK"));
+    CHECK_EQ(tenios::status_name(Status::ErrTimeout), std::string_view("TENIOS_ERR_TIMEOUT"));
+    CHECK_EQ(tenios::status_name(Status::ErrCallUuidNotFound),
+             std::string_view("TENIOS_ERR_CALL_UUID_NOT_FOUND"));
+    CHECK_EQ(tenios::status_name(12), std::string_view("TENIOS_ERR_INTERNAL"));
+    CHECK_EQ(tenios::status_name(13), std::string_view("TENIOS_UNKNOWN"));
+    CHECK_EQ(tenios::status_name(-1), std::string_view("TENIOS_UNKNOWN"));
+    // The view refers to a NUL-terminated static string.
+    CHECK_EQ(std::strlen(tenios::status_name(Status::ErrHttp).data()), std::size_t{15});
+}
+
+void test_success() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    CHECK(client.valid());
+    CHECK(client.native_handle() != nullptr);
+    client.interrupt_block(g_call);
+    const std::string interrupts = g_sim->get("/_sim/interrupts");
+    CHECK_EQ(interrupts, "[\"" + g_call + "\"]");
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+}
+
+void test_call_not_found() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    const auto e = CATCH_ERROR(client.interrupt_block(kUnknownCall));
+    CHECK_ERROR(e, Status::ErrCallUuidNotFound,
+                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
+                std::vector<std::string>{"call_uuid"});
+    CHECK_EQ(g_sim->get("/_sim/interrupts"), std::string("[]"));
+}
+
+void test_stuck_call() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    const auto e = CATCH_ERROR(client.interrupt_block(g_stuck));
+    CHECK_ERROR(e, Status::ErrApi,
+                "BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted "
+                "(fields: call_uuid)",
+                std::optional<std::string>("BLOCK_NOT_INTERRUPTIBLE"), 400,
+                std::vector<std::string>{"call_uuid"});
+}
+
+void test_bad_credentials() {
+    g_sim->reset();
+    const std::string wrong_key = "definitely-not-the-key-7c1e";
+    const tenios::Client client(wrong_key, sim_options());
+    const auto e = CATCH_ERROR(client.interrupt_block(g_call));
+    CHECK_ERROR(e, Status::ErrBadCredentials, "BAD_CREDENTIALS: Bad credentials",
+                std::optional<std::string>("BAD_CREDENTIALS"), 400, kNoFields);
+    if (e) CHECK(std::string_view(e->what()).find(wrong_key) == std::string_view::npos);
+}
+
+void test_http_error_503_html() {
+    g_sim->reset();
+    g_sim->fault(
+        R"({"status":503,"headers":[["Content-Type","text/html"]],)"
+        R"("body":"<html><body><h1>503 Service Unavailable</h1></body></html>"})");
+    const tenios::Client client(g_key, sim_options());
+    const auto e = CATCH_ERROR(client.interrupt_block(g_call));
+    CHECK_ERROR(e, Status::ErrHttp, "HTTP 503 with no API error in the body", kNoCode, 503,
+                kNoFields);
+    // The fault is used up: the same client goes on working.
+    client.interrupt_block(g_call);
+    CHECK_EQ(g_sim->stat("requests"), 2L);
+}
+
+void test_network_error_closed_port() {
+    const ClosedPort closed;
+    tenios::ClientOptions o;
+    o.base_url = "http://127.0.0.1:" + std::to_string(closed.port());
+    const tenios::Client client(g_key, o);
+    const auto e = CATCH_ERROR(client.interrupt_block(g_call));
+    if (!e) return;
+    CHECK_EQ(e->status(), Status::ErrNetwork);
+    CHECK_EQ(std::string(e->what()), std::string("network error: connection refused"));
+    CHECK_EQ(e->api_code(), kNoCode);
+    CHECK_EQ(e->http_status(), std::uint16_t{0});
+    CHECK_EQ(e->fields(), kNoFields);
+}
+
+void test_bad_options_throw_when_building() {
+    g_sim->reset();
+    struct Case {
+        const char* name;
+        std::function<void(tenios::ClientOptions&)> set;
+        std::string message;  // exact, or a prefix when it ends in "..."
+    };
+    const std::vector<Case> cases = {
+        {"plain http to a public host", [](auto& o) { o.base_url = "http://example.com"; },
+         "base URL is unusable: plain http:// is only allowed for loopback hosts "
+         "(127.0.0.0/8, ::1, localhost), not example.com"},
+        {"base URL not a URL", [](auto& o) { o.base_url = "not a url"; },
+         "base URL is unusable: ..."},
+        {"timeout 0", [](auto& o) { o.timeout = 0ms; }, "timeout must be 1 to 600000 ms, not 0"},
+        {"timeout 600001", [](auto& o) { o.timeout = 600001ms; },
+         "timeout must be 1 to 600000 ms, not 600001"},
+        {"timeout negative (checked in C++)", [](auto& o) { o.timeout = -5ms; },
+         "timeout must be 1 to 600000 ms, not -5"},
+        {"timeout over uint32 (checked in C++)",
+         [](auto& o) { o.timeout = std::chrono::milliseconds(4294967296LL); },
+         "timeout must be 1 to 600000 ms, not 4294967296"},
+        {"connect timeout 0", [](auto& o) { o.connect_timeout = 0ms; },
+         "connect timeout must be 1 to 600000 ms, not 0"},
+        {"user agent product empty", [](auto& o) { o.user_agent_product = ""; },
+         "user agent product is empty"},
+        {"user agent product with a newline", [](auto& o) { o.user_agent_product = "a\nb"; },
+         "user agent product contains a control character"},
+        {"user agent product too long",
+         [](auto& o) { o.user_agent_product = std::string(257, 'p'); },
+         "user agent product is longer than 256 bytes"},
+        {"CA file missing", [](auto& o) { o.ca_file = "/nonexistent/tenios-ca.pem"; },
+         "CA file /nonexistent/tenios-ca.pem: ..."},
+        {"proxy not a URL", [](auto& o) { o.proxy = "not a url"; }, "proxy URL is unusable: ..."},
+        {"non-loopback proxy for a plain-http base URL (checked when building)",
+         [](auto& o) { o.proxy = "http://proxy.example:3128"; },
+         "proxy proxy.example is not on a loopback host, but the base URL is plain http://"},
+        {"NUL in the CA file path (checked in C++)",
+         [](auto& o) { o.ca_file = std::string("/etc/ssl/certs/ca-certificates.crt\0x", 36); },
+         "CA file path contains a control character"},
+    };
+    for (const Case& c : cases) {
+        tenios::ClientOptions o = sim_options();
+        c.set(o);
+        const auto e = CATCH_ERROR(tenios::Client(g_key, o));
+        if (!e) {
+            fail(__FILE__, __LINE__, std::string("case '") + c.name + "': nothing thrown");
+            continue;
+        }
+        const std::string what = e->what();
+        const bool prefix = c.message.size() > 3 &&
+                            c.message.compare(c.message.size() - 3, 3, "...") == 0;
+        const bool ok = prefix ? starts_with(what, c.message.substr(0, c.message.size() - 3))
+                               : what == c.message;
+        if (!ok || e->status() != Status::ErrInvalidArgument || e->api_code() ||
+            e->http_status() != 0 || !e->fields().empty()) {
+            fail(__FILE__, __LINE__,
+                 std::string("case '") + c.name + "': " + show(e->status()) + " " + show(what) +
+                     " api_code " + show(e->api_code()) + " http_status " +
+                     show(e->http_status()) + " fields " + show(e->fields()) + "; expected " +
+                     show(Status::ErrInvalidArgument) + " " + show(c.message));
+        }
+    }
+    // Keys are checked when the client is built, too.
+    CHECK_ERROR(CATCH_ERROR(tenios::Client("", sim_options())), Status::ErrInvalidArgument,
+                "access_key is empty", kNoCode, 0, kNoFields);
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(std::string(1025, 'k'), sim_options())),
+                Status::ErrInvalidArgument, "access_key is longer than 1024 bytes", kNoCode, 0,
+                kNoFields);
+    // Nothing of this reached the simulator.
+    CHECK_EQ(g_sim->stat("requests"), 0L);
+    CHECK_EQ(g_sim->stat("connections"), 0L);
+}
+
+void test_every_option_applied() {
+    g_sim->reset();
+    // Valid values for every option: the client builds and works.
+    tenios::ClientOptions o = sim_options();
+    o.connect_timeout = 2s;
+    o.timeout = 600000ms;
+    o.system_trust_store = true;
+    o.proxy_from_env = false;
+    o.user_agent_product = "all-options/3";
+    const char* bundle = "/etc/ssl/certs/ca-certificates.crt";  // Debian's CA bundle
+    if (::access(bundle, R_OK) == 0) o.ca_file = bundle;
+    const tenios::Client client(g_key, o);
+    client.interrupt_block(g_call);
+    CHECK_EQ(g_sim->user_agents(), std::vector<std::string>{"libtenios/" +
+                                                            std::string(tenios::version()) +
+                                                            " all-options/3"});
+
+    // The proxy option reroutes the request: through a (loopback) proxy that
+    // refuses connections, nothing reaches the simulator.
+    const ClosedPort closed;
+    tenios::ClientOptions p = sim_options();
+    p.proxy = "http://127.0.0.1:" + std::to_string(closed.port());
+    const tenios::Client proxied(g_key, p);
+    const auto e = CATCH_ERROR(proxied.interrupt_block(g_call));
+    if (e) {
+        CHECK_EQ(e->status(), Status::ErrNetwork);
+        CHECK_EQ(e->http_status(), std::uint16_t{0});
+        CHECK_EQ(e->api_code(), kNoCode);
+    }
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+}
+
+void test_invalid_call_uuid_is_not_sent() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    CHECK_ERROR(CATCH_ERROR(client.interrupt_block("")), Status::ErrInvalidArgument,
+                "call_uuid is empty", kNoCode, 0, kNoFields);
+    CHECK_ERROR(CATCH_ERROR(client.interrupt_block("a\x01")), Status::ErrInvalidArgument,
+                "call_uuid contains a control character", kNoCode, 0, kNoFields);
+    // A string_view may hold a NUL, which C would take for the end of the
+    // string; the binding must not send the part before it.
+    const std::string with_nul = g_call + std::string(1, '\0') + "tail";
+    CHECK_ERROR(CATCH_ERROR(client.interrupt_block(with_nul)), Status::ErrInvalidArgument,
+                "call_uuid contains a control character", kNoCode, 0, kNoFields);
+    const std::string key_with_nul = g_key + std::string(1, '\0');
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(key_with_nul, sim_options())),
+                Status::ErrInvalidArgument, "access_key contains a control character", kNoCode, 0,
+                kNoFields);
+    CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block(g_key, with_nul)),
+                Status::ErrInvalidArgument, "call_uuid contains a control character", kNoCode, 0,
+                kNoFields);
+    // A string_view that is not NUL-terminated is copied, not over-read.
+    const std::string padded = g_call + "-and-more";
+    client.interrupt_block(std::string_view(padded).substr(0, g_call.size()));
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+    CHECK_EQ(g_sim->get("/_sim/interrupts"), "[\"" + g_call + "\"]");
+}
+
+void test_response_timeout() {
+    g_sim->reset();
+    g_sim->fault(R"({"status":200,"body":"{\"success\":true}","delay_ms":3000})");
+    tenios::ClientOptions o = sim_options();
+    o.timeout = 300ms;
+    const tenios::Client client(g_key, o);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = CATCH_ERROR(client.interrupt_block(g_call));
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (e) {
+        CHECK_EQ(e->status(), Status::ErrTimeout);
+        CHECK_EQ(std::string(e->what()),
+                 std::string("timed out: no complete response within 300 ms"));
+        CHECK_EQ(e->api_code(), kNoCode);
+        CHECK_EQ(e->http_status(), std::uint16_t{0});
+        CHECK(e->fields().empty());
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    if (ms < 250 || ms >= 2500)
+        fail(__FILE__, __LINE__, "gave up after " + show(ms) + " ms, expected 300 to 2500 ms");
+}
+
+void test_user_agent_product() {
+    g_sim->reset();
+    tenios::ClientOptions o = sim_options();
+    o.user_agent_product = "myapp/1.0";
+    const tenios::Client with_product(g_key, o);
+    with_product.interrupt_block(g_call);
+    const tenios::Client plain(g_key, sim_options());
+    plain.interrupt_block(g_call);
+    const std::string v(tenios::version());
+    CHECK_EQ(g_sim->user_agents(),
+             (std::vector<std::string>{"libtenios/" + v + " myapp/1.0", "libtenios/" + v}));
+}
+
+void test_move_semantics() {
+    g_sim->reset();
+    tenios::Client a(g_key, sim_options());
+    const tenios_client* handle = a.native_handle();
+    tenios::Client b(std::move(a));
+    CHECK(b.valid());
+    CHECK(b.native_handle() == handle);
+    b.interrupt_block(g_call);  // the moved-into client works
+
+    // The moved-from client holds nothing; using it is reported by the
+    // library's own NULL check.
+    CHECK(!a.valid());  // NOLINT(bugprone-use-after-move): on purpose
+    CHECK(a.native_handle() == nullptr);
+    CHECK_ERROR(CATCH_ERROR(a.interrupt_block(g_call)), Status::ErrInvalidArgument,
+                "client is NULL", kNoCode, 0, kNoFields);
+
+    // Move assignment frees the old client and takes the other one.
+    tenios::ClientOptions o = sim_options();
+    o.user_agent_product = "other/2";
+    tenios::Client c(g_key, o);
+    c = std::move(b);
+    CHECK(!b.valid());
+    CHECK(c.native_handle() == handle);
+    c.interrupt_block(g_call);
+
+    // A moved-from client can be assigned a new one.
+    a = tenios::Client(g_key, sim_options());
+    CHECK(a.valid());
+    a.interrupt_block(g_call);
+
+    // A Client moves into containers and out of functions.
+    std::vector<tenios::Client> clients;
+    clients.push_back(std::move(c));
+    clients.emplace_back(g_key, sim_options());
+    clients.reserve(16);  // reallocation moves them
+    for (const tenios::Client& client : clients) client.interrupt_block(g_call);
+    CHECK_EQ(g_sim->stat("requests"), 5L);
+    // a, b (empty), c (empty) and the vector are destroyed here.
+}
+
+void test_threads_share_one_const_client() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    constexpr int kThreads = 8;
+    constexpr int kCalls = 200;
+    std::atomic<int> ok{0};
+    std::atomic<int> errors{0};
+    std::vector<std::string> first_error(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kCalls; ++i) {
+                try {
+                    client.interrupt_block(g_call);
+                    ++ok;
+                } catch (const std::exception& e) {
+                    if (errors++ == 0) first_error[t] = e.what();
+                }
+            }
+        });
+    }
+    for (std::thread& th : threads) th.join();
+    CHECK_EQ(ok.load(), kThreads * kCalls);
+    CHECK_EQ(errors.load(), 0);
+    for (const std::string& msg : first_error)
+        if (!msg.empty()) fail(__FILE__, __LINE__, "first error: " + show(msg));
+    CHECK_EQ(g_sim->stat("requests"), long{kThreads * kCalls});
+    // Keep-alive: never more connections than threads calling at once.
+    const long connections = g_sim->stat("connections");
+    if (connections < 1 || connections > kThreads)
+        fail(__FILE__, __LINE__,
+             "connections is " + show(connections) + ", expected 1 to " + show(kThreads));
+}
+
+void test_free_function_default_client() {
+    // The default client reads TENIOS_API_URL (set by run.sh before the
+    // process started) on its first use.
+    g_sim->reset();
+    tenios::interrupt_block(g_key, g_call);
+    CHECK_EQ(g_sim->get("/_sim/interrupts"), "[\"" + g_call + "\"]");
+    CHECK_EQ(g_sim->user_agents(), std::vector<std::string>{"libtenios/" +
+                                                            std::string(tenios::version())});
+    // Its errors carry only a status and a message.
+    CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block(g_key, kUnknownCall)),
+                Status::ErrCallUuidNotFound,
+                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)", kNoCode, 0,
+                kNoFields);
+    CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block("", g_call)), Status::ErrInvalidArgument,
+                "access_key is empty", kNoCode, 0, kNoFields);
+    CHECK_EQ(g_sim->stat("requests"), 2L);
+}
+
+void test_error_is_a_value() {
+    // Errors can be caught as std::exception, copied and kept after the
+    // client that raised them is gone.
+    std::optional<tenios::Error> kept;
+    {
+        const tenios::Client client(g_key, sim_options());
+        try {
+            client.interrupt_block(kUnknownCall);
+        } catch (const std::exception& e) {
+            const auto* te = dynamic_cast<const tenios::Error*>(&e);
+            CHECK(te != nullptr);
+            if (te) kept = *te;
+        }
+    }
+    CHECK_ERROR(kept, Status::ErrCallUuidNotFound,
+                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
+                std::vector<std::string>{"call_uuid"});
+    const tenios::Error own(Status::ErrTimeout, "made here");
+    CHECK_ERROR(std::optional<tenios::Error>(own), Status::ErrTimeout, "made here", kNoCode, 0,
+                kNoFields);
+}
+
+}  // namespace
+
+int main() {
+    g_url = require_env("TENIOS_API_URL");
+    g_key = require_env("TENIOS_TEST_KEY");
+    g_call = require_env("TENIOS_TEST_CALL");
+    g_stuck = require_env("TENIOS_TEST_STUCK");
+    const auto colon = g_url.rfind(':');
+    const int port = colon == std::string::npos ? 0 : std::atoi(g_url.c_str() + colon + 1);
+    if (!starts_with(g_url, "http://127.0.0.1:") || port <= 0) {
+        std::cerr << "TENIOS_API_URL must be http://127.0.0.1:PORT, not " << g_url << '\n';
+        return 2;
+    }
+    g_sim.emplace(port);
+
+    run_test("version() and status_name()", test_version_and_status_names);
+    run_test("success: the call's block is interrupted", test_success);
+    run_test("CALL_UUID_NOT_FOUND: status, api_code, http_status, fields, what()",
+             test_call_not_found);
+    run_test("stuck call: ErrApi with BLOCK_NOT_INTERRUPTIBLE", test_stuck_call);
+    run_test("wrong key: ErrBadCredentials, key not in the message", test_bad_credentials);
+    run_test("HTTP 503 text/html: ErrHttp, no api_code, http_status 503",
+             test_http_error_503_html);
+    run_test("closed loopback port: ErrNetwork, http_status 0", test_network_error_closed_port);
+    run_test("bad options and keys throw ErrInvalidArgument when the client is built",
+             test_bad_options_throw_when_building);
+    run_test("valid values for every option; the proxy option reroutes requests",
+             test_every_option_applied);
+    run_test("invalid call_uuid (empty, control char, embedded NUL) is never sent",
+             test_invalid_call_uuid_is_not_sent);
+    run_test("timeout 300 ms against a 3 s delay: ErrTimeout in time", test_response_timeout);
+    run_test("user_agent_product: User-Agent is libtenios/<version> myapp/1.0",
+             test_user_agent_product);
+    run_test("move construction and assignment; moved-from is empty and safe",
+             test_move_semantics);
+    run_test("8 threads x 200 calls share one const Client", test_threads_share_one_const_client);
+    run_test("free function interrupt_block over the default client",
+             test_free_function_default_client);
+    run_test("Error is a std::exception value that outlives its client", test_error_is_a_value);
+
+    std::cout << g_passed << " passed, " << g_failed << " failed" << std::endl;
+    return g_failed == 0 ? 0 : 1;
+}
