@@ -27,7 +27,9 @@ TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE))
 TENIOS_LDLIBS   := -ltenios
 
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
-C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network
+C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
+C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
+              $(BUILD_DIR)/test_client
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 # The targets below run in the order they are listed, even under -j: each
@@ -49,7 +51,18 @@ all: build
 build:
 	$(CARGO) build --release --features sim
 
-c-programs: $(C_EXAMPLE) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_TESTS)
+
+$(BUILD_DIR)/tenios-client-example: bindings/c/tenios-client-example.c $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/test_client: tests/c/test_client.c $(TEST_UTIL) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
+		tests/c/test_client.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/tenios-interrupt: bindings/c/tenios-interrupt.c $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -94,6 +107,15 @@ deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
+	@for tool in tinyproxy openssl; do \
+		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
+			echo "deps: installing $$tool"; \
+			if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+			$$SUDO apt-get update -qq && \
+			$$SUDO env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq $$tool >/dev/null || exit 1; \
+		fi; \
+	done
 	@if ! $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
 		echo "deps: installing pytest"; \
 		$(PYTHON) -m pip install --quiet pytest || { \
@@ -138,8 +160,10 @@ test: deps build header-check test-rust test-c test-cpp test-python
 # ------------------------------------------------------------------- demo
 
 demo: build
-	@$(MAKE) --no-print-directory -s $(C_EXAMPLE)
+	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(CPP_EXAMPLE)
 	TENIOS_SIM=$(CURDIR)/$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
+		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
 		TENIOS_LIBRARY=$(CURDIR)/$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 
 # ------------------------------------------------------------------- soak

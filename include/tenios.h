@@ -148,7 +148,7 @@ const char *tenios_version(void);
  A new builder with the default options: base URL `https://api.tenios.com` (the
  `TENIOS_API_URL` variable is not read here), 5000 ms to connect, 10000 ms in all, Mozilla's
  bundled root certificates, no proxy (proxy variables ignored), User-Agent
- `libtenios/<version>`. Returns NULL only if memory runs out.
+ `libtenios/<version>`. Returns NULL only on an internal error.
  */
 struct tenios_client_builder *tenios_client_builder_new(void);
 
@@ -204,7 +204,9 @@ enum tenios_status tenios_client_builder_set_system_trust_store(struct tenios_cl
 
 /*
  Sends requests through the HTTP proxy `proxy_url`, e.g. `"http://proxy.example:3128"`
- (HTTPS is tunnelled with CONNECT; `user:password@` is allowed). NULL removes it.
+ (every request is tunnelled with CONNECT; `user:password@` is allowed). NULL removes it.
+ With a plain-http (loopback) base URL the proxy must be on a loopback host too, or
+ `tenios_client_build` rejects the combination.
  */
 enum tenios_status tenios_client_builder_set_proxy(struct tenios_client_builder *builder,
                                                    const char *proxy_url,
@@ -221,7 +223,8 @@ enum tenios_status tenios_client_builder_set_proxy_from_env(struct tenios_client
 
 /*
  Appends a product token to the User-Agent, which becomes `libtenios/<version> <product>`
- (e.g. `"my-pbx/2.1"`): printable ASCII, at most 256 bytes. NULL removes it.
+ (e.g. `"my-pbx/2.1"`): printable ASCII, at most 256 bytes; surrounding spaces are
+ dropped. NULL removes it.
  */
 enum tenios_status tenios_client_builder_set_user_agent_product(struct tenios_client_builder *builder,
                                                                 const char *product,

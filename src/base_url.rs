@@ -56,7 +56,7 @@ impl BaseUrl {
 }
 
 /// Checks `host[:port]` (host may be a bracketed IPv6 literal) and returns the host.
-fn parse_authority(authority: &str) -> Result<&str, String> {
+pub(crate) fn parse_authority(authority: &str) -> Result<&str, String> {
     let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
         let (host, after) = bracketed.split_once(']').ok_or("unclosed [ in the host")?;
         host.parse::<Ipv6Addr>()

@@ -1,12 +1,13 @@
 //! The blocking client: argument checks, the request on the wire, and transport errors.
 
+use std::fmt;
 use std::io;
 use std::time::Duration;
 
 use serde::Serialize;
 use ureq::Agent;
 
-use crate::base_url::{is_loopback, BaseUrl, DEFAULT_BASE_URL};
+use crate::base_url::{is_loopback, parse_authority, BaseUrl, DEFAULT_BASE_URL};
 use crate::error::Error;
 use crate::response::{classify, MAX_BODY_BYTES};
 use crate::tls::{root_certs, TrustStore};
@@ -26,8 +27,8 @@ pub const MAX_TIMEOUT_MS: u32 = 600_000;
 /// The longest user agent product token accepted, in bytes.
 pub const MAX_PRODUCT_BYTES: usize = 256;
 
-/// How a [`Client`] talks to the API.
-#[derive(Clone, Debug)]
+/// How a [`Client`] talks to the API. Its `Debug` output hides a proxy password.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// Base URL; see [`BaseUrl::parse`] for what is accepted.
     pub base_url: String,
@@ -64,6 +65,25 @@ impl Default for ClientConfig {
             proxy_from_env: false,
             user_agent_product: None,
         }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let proxy = self.proxy.as_deref().map(|url| match url.rsplit_once('@') {
+            Some((_, host)) => format!("http://[credentials hidden]@{host}"),
+            None => url.to_owned(),
+        });
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("trust_store", &self.trust_store)
+            .field("extra_roots", &self.extra_roots.len())
+            .field("proxy", &proxy)
+            .field("proxy_from_env", &self.proxy_from_env)
+            .field("user_agent_product", &self.user_agent_product)
+            .finish()
     }
 }
 
@@ -104,7 +124,7 @@ impl Client {
         })?;
         let proxy = match &config.proxy {
             Some(url) => Some(check_proxy(url).map_err(invalid)?),
-            None if config.proxy_from_env => ureq::Proxy::try_from_env(),
+            None if config.proxy_from_env => proxy_from_env().map_err(invalid)?,
             None => None,
         };
         if let Some(proxy) = &proxy {
@@ -216,6 +236,17 @@ impl Client {
             E::Http(e) => protocol(format!("malformed HTTP response: {e}")),
             E::BodyStalled => Error::Network("connection stalled while reading the body".into()),
             E::StatusCode(status) => Error::Http { status },
+            E::ConnectProxyFailed(reason) => {
+                // ureq says "proxy server responded 407/407": keep just the status.
+                let status = reason
+                    .rsplit_once("responded ")
+                    .and_then(|(_, codes)| codes.split('/').next())
+                    .filter(|code| code.bytes().all(|b| b.is_ascii_digit()));
+                Error::Network(match status {
+                    Some(code) => format!("the proxy refused the tunnel (HTTP {code})"),
+                    None => format!("the proxy refused the tunnel: {reason}"),
+                })
+            }
             E::BadUri(e) => {
                 Error::InvalidArgument(format!("{} is unusable: {e}", self.config.base_url_origin))
             }
@@ -286,17 +317,42 @@ pub fn check_proxy(url: &str) -> Result<ureq::Proxy, String> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(unusable("it contains whitespace or control characters"));
     }
-    if !url
+    let Some(rest) = url
         .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
-    {
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .map(|_| &url[7..])
+    else {
         return Err(unusable("expected http://host:port"));
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#']) {
+        return Err(unusable("a path, query or fragment is not allowed"));
     }
-    let proxy = ureq::Proxy::new(url).map_err(|e| unusable(&e.to_string()))?;
-    if proxy.host().is_empty() {
-        return Err(unusable("it has no host"));
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    parse_authority(host_port).map_err(|why| unusable(&why))?;
+    ureq::Proxy::new(url).map_err(|e| unusable(&e.to_string()))
+}
+
+/// The proxy named by the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, upper or
+/// lower case, in that order, as ureq reads them), checked like an explicit one; ureq then
+/// applies `NO_PROXY`. A variable that names an unusable proxy is an error, not ignored: a
+/// SOCKS proxy, say, would otherwise be bypassed in silence.
+fn proxy_from_env() -> Result<Option<ureq::Proxy>, String> {
+    const VARIABLES: [&str; 6] = [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ];
+    for name in VARIABLES {
+        if let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+            check_proxy(&value.to_string_lossy()).map_err(|e| format!("{name}: {e}"))?;
+            return Ok(ureq::Proxy::try_from_env());
+        }
     }
-    Ok(proxy)
+    Ok(None)
 }
 
 /// Checks one argument before anything is sent: present, non-empty, at most

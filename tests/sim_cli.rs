@@ -838,3 +838,148 @@ fn exits_when_its_parent_exits() {
         panic!("tenios-sim (pid {pid}) kept running after its parent exited");
     }
 }
+
+// ---------------------------------------------------------------------------- HTTPS
+
+/// The certificates of tests/tls/make-certs.sh, in this binary's own directory.
+fn tls_certs() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sim-cli-tls-certs");
+    let status = Command::new("sh")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/tls/make-certs.sh"
+        ))
+        .arg(&dir)
+        .status()
+        .expect("sh runs make-certs.sh (needs the openssl command)");
+    assert!(status.success(), "make-certs.sh failed");
+    dir
+}
+
+#[test]
+fn bad_tls_files_exit_with_status_2() {
+    let certs = tls_certs();
+    let file = |name: &str| certs.join(name).to_str().unwrap().to_owned();
+    let not_pem = TempFile::new("not.pem", "not PEM at all\n");
+    let (cert, key) = (file("server.pem"), file("server.key"));
+    let cases: [(&[&str], String); 7] = [
+        (
+            &["--tls-cert", &cert],
+            "--tls-cert needs --tls-key too".into(),
+        ),
+        (
+            &["--tls-key", &key],
+            "--tls-key needs --tls-cert too".into(),
+        ),
+        (
+            &["--tls-cert", "/nonexistent/cert.pem", "--tls-key", &key],
+            "--tls-cert /nonexistent/cert.pem: cannot read: ".into(),
+        ),
+        (
+            &["--tls-cert", not_pem.path(), "--tls-key", &key],
+            format!("--tls-cert {}: no PEM certificates in it", not_pem.path()),
+        ),
+        (
+            &["--tls-cert", &cert, "--tls-key", "/nonexistent/key.pem"],
+            "--tls-key /nonexistent/key.pem: cannot read: ".into(),
+        ),
+        (
+            // A certificate where the key should be.
+            &["--tls-cert", &cert, "--tls-key", &cert],
+            format!("--tls-key {cert}: no PEM private key in it"),
+        ),
+        (
+            // A key that is not the certificate's.
+            &["--tls-cert", &cert, "--tls-key", &file("other-ca.key")],
+            format!(
+                "--tls-cert {cert} / --tls-key {}: unusable: ",
+                file("other-ca.key")
+            ),
+        ),
+    ];
+    for (args, message) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tenios-sim");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.starts_with(&format!("tenios-sim: {message}")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn tls_flags_serve_https() {
+    let certs = tls_certs();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+        .arg("--tls-cert")
+        .arg(certs.join("server.pem"))
+        .arg("--tls-key")
+        .arg(certs.join("server.key"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn tenios-sim");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let sim = Sim { child, port: 0 }; // killed when dropped
+    let port: u16 = line
+        .strip_prefix("listening on https://127.0.0.1:")
+        .and_then(|rest| rest.trim_end().parse().ok())
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"));
+
+    // Plain HTTP gets no HTTP answer: a TLS alert record (0x15) or nothing, then the close.
+    let mut plain = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    plain.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    plain
+        .write_all(b"GET /_sim/stats HTTP/1.1\r\nHost: sim\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    assert!(
+        answer.is_empty() || answer[0] == 0x15,
+        "not a TLS alert: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    // A rustls client that trusts the test CA, independent of the library's client.
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = std::fs::read(certs.join("ca.pem")).unwrap();
+    let ca = rustls::pki_types::pem::PemObject::from_pem_slice(&ca).unwrap();
+    roots.add(ca).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    for name in ["localhost", "127.0.0.1"] {
+        let server_name = rustls::pki_types::ServerName::try_from(name).unwrap();
+        let connection =
+            rustls::ClientConnection::new(std::sync::Arc::new(config.clone()), server_name)
+                .unwrap();
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        tls.write_all(b"GET /_sim/stats HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = Vec::new();
+        // The simulator ends with close_notify, so this is a clean EOF, not an error.
+        tls.read_to_end(&mut reply).expect("clean TLS close");
+        let reply = String::from_utf8(reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
+        assert!(
+            reply.ends_with("\r\n\r\n{\"connections\":0,\"requests\":0}"),
+            "{reply}"
+        );
+    }
+    drop(sim);
+}

@@ -49,7 +49,7 @@ impl Drop for ClientHandle {
 /// A new builder with the default options: base URL `https://api.tenios.com` (the
 /// `TENIOS_API_URL` variable is not read here), 5000 ms to connect, 10000 ms in all, Mozilla's
 /// bundled root certificates, no proxy (proxy variables ignored), User-Agent
-/// `libtenios/<version>`. Returns NULL only if memory runs out.
+/// `libtenios/<version>`. Returns NULL only on an internal error.
 #[no_mangle]
 pub extern "C" fn tenios_client_builder_new() -> *mut tenios_client_builder {
     guard("tenios_client_builder_new", || {
@@ -196,7 +196,9 @@ pub extern "C" fn tenios_client_builder_set_system_trust_store(
 }
 
 /// Sends requests through the HTTP proxy `proxy_url`, e.g. `"http://proxy.example:3128"`
-/// (HTTPS is tunnelled with CONNECT; `user:password@` is allowed). NULL removes it.
+/// (every request is tunnelled with CONNECT; `user:password@` is allowed). NULL removes it.
+/// With a plain-http (loopback) base URL the proxy must be on a loopback host too, or
+/// `tenios_client_build` rejects the combination.
 #[no_mangle]
 pub extern "C" fn tenios_client_builder_set_proxy(
     builder: *mut tenios_client_builder,
@@ -242,7 +244,8 @@ pub extern "C" fn tenios_client_builder_set_proxy_from_env(
 }
 
 /// Appends a product token to the User-Agent, which becomes `libtenios/<version> <product>`
-/// (e.g. `"my-pbx/2.1"`): printable ASCII, at most 256 bytes. NULL removes it.
+/// (e.g. `"my-pbx/2.1"`): printable ASCII, at most 256 bytes; surrounding spaces are
+/// dropped. NULL removes it.
 #[no_mangle]
 pub extern "C" fn tenios_client_builder_set_user_agent_product(
     builder: *mut tenios_client_builder,

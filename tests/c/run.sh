@@ -9,7 +9,9 @@
 # leak).  The simulator is killed on exit, whatever happens.
 #
 # Environment (optional): BUILD_DIR (default build/), TENIOS_SIM (default
-# target/release/tenios-sim), VALGRIND (default valgrind).
+# target/release/tenios-sim), VALGRIND (default valgrind), TENIOS_TEST_CALLS
+# (calls of test_client's threads test, default 4000: about 10 s under
+# valgrind).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,7 +19,9 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
 VALGRIND=${VALGRIND:-valgrind}
 
-for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" "$BUILD_DIR/tenios-interrupt"; do
+for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
+    "$BUILD_DIR/test_client" "$BUILD_DIR/tenios-interrupt" \
+    "$BUILD_DIR/tenios-client-example"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
         exit 2
@@ -132,12 +136,14 @@ run_one() {
     TOTAL_FAILED=$((TOTAL_FAILED + failed))
 }
 
-# ------------------------------------------------ the example program
+# ----------------------------------------------- the example programs
 # check_example NAME WANT_RC WANT_STDOUT WANT_STDERR_PREFIX [ENV=VAL...] -- ARGS...
-# Runs build/tenios-interrupt and compares exit status, stdout (exactly) and
-# the start of stderr (the whole of it when WANT_STDERR_PREFIX ends in $).
+# Runs $EXAMPLE_PROG (build/tenios-interrupt, then build/tenios-client-example)
+# and compares exit status, stdout (exactly) and the start of stderr (the
+# whole of it when WANT_STDERR_PREFIX ends in $).
 EXAMPLE_PASSED=0
 EXAMPLE_FAILED=0
+EXAMPLE_PROG=$BUILD_DIR/tenios-interrupt
 check_example() {
     local name=$1 want_rc=$2 want_out=$3 want_err=$4
     shift 4
@@ -145,7 +151,7 @@ check_example() {
     while [[ $1 != -- ]]; do envs+=("$1"); shift; done
     shift
     local rc=0 out err problems=()
-    env "${envs[@]}" "$BUILD_DIR/tenios-interrupt" "$@" \
+    env "${envs[@]}" "$EXAMPLE_PROG" "$@" \
         >"$TMP/ex.out" 2>"$TMP/ex.err" || rc=$?
     out=$(cat "$TMP/ex.out")
     err=$(cat "$TMP/ex.err")
@@ -162,6 +168,24 @@ check_example() {
     else
         for p in "${problems[@]}"; do echo "    $p"; done
         echo "FAIL example: $name"
+        EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
+    fi
+}
+
+# check_example_valgrind NAME WANT_RC ARGS...: runs $EXAMPLE_PROG under
+# valgrind (with the right key) and wants no error and no definite leak.
+check_example_valgrind() {
+    local name=$1 want_rc=$2 rc=0
+    shift 2
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" "$VALGRIND" -q --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+        "$EXAMPLE_PROG" "$@" >/dev/null 2>"$TMP/ex.vg" || rc=$?
+    if [[ $rc == "$want_rc" ]]; then
+        echo "ok   example: $name under valgrind (no errors, no definite leaks)"
+        EXAMPLE_PASSED=$((EXAMPLE_PASSED + 1))
+    else
+        sed 's/^/    | /' "$TMP/ex.vg"
+        echo "FAIL example: $name under valgrind (exit $rc, expected $want_rc)"
         EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
     fi
 }
@@ -191,18 +215,43 @@ check_example "two arguments: usage, exit 1" 1 "" "usage: tenios-interrupt CALL_
 check_example "TENIOS_ACCESS_KEY unset: usage, exit 1" 1 "" \
     "tenios-interrupt: TENIOS_ACCESS_KEY is not set" \
     -u TENIOS_ACCESS_KEY -- "$TENIOS_TEST_CALL"
-rc=0
-TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" "$VALGRIND" -q --error-exitcode=99 \
-    --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-    "$BUILD_DIR/tenios-interrupt" "$UNKNOWN_CALL" >/dev/null 2>"$TMP/ex.vg" || rc=$?
-if [[ $rc == 1 ]]; then
-    echo "ok   example: unknown call under valgrind (no errors, no definite leaks)"
-    EXAMPLE_PASSED=$((EXAMPLE_PASSED + 1))
-else
-    sed 's/^/    | /' "$TMP/ex.vg"
-    echo "FAIL example: unknown call under valgrind (exit $rc)"
-    EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
-fi
+check_example_valgrind "unknown call" 1 "$UNKNOWN_CALL"
+
+echo
+echo "== tenios-client-example (the handle API example)"
+EXAMPLE_PROG=$BUILD_DIR/tenios-client-example
+CLOSED_URL="http://127.0.0.1:1"  # tcpmux: nothing listens there
+check_example "interruptible call: exit 0, message on stdout" 0 \
+    "interrupted the current block of call $TENIOS_TEST_CALL" '$' \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
+check_example "unknown call: status, message and details on stderr" 1 "" \
+    "tenios-client-example: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)
+  api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$UNKNOWN_CALL"
+check_example "stuck call: exit 1" 1 "" \
+    "tenios-client-example: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)
+  api_code=BLOCK_NOT_INTERRUPTIBLE http_status=400 fields=call_uuid\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_STUCK"
+check_example "wrong key: exit 1, no fields" 1 "" \
+    "tenios-client-example: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials
+  api_code=BAD_CREDENTIALS http_status=400\$" \
+    TENIOS_ACCESS_KEY="not-the-key" -- "$TENIOS_TEST_CALL"
+check_example "empty key: exit 1, no details line" 1 "" \
+    "tenios-client-example: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\$" \
+    TENIOS_ACCESS_KEY= -- "$TENIOS_TEST_CALL"
+check_example "unusable TENIOS_API_URL: exit 1" 1 "" \
+    "tenios-client-example: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" TENIOS_API_URL=http://example.com -- "$TENIOS_TEST_CALL"
+check_example "closed port: network error, no details line" 1 "" \
+    "tenios-client-example: TENIOS_ERR_NETWORK: network error: connection refused\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" TENIOS_API_URL="$CLOSED_URL" -- "$TENIOS_TEST_CALL"
+check_example "no argument: usage, exit 1" 1 "" "usage: tenios-client-example CALL_UUID" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" --
+check_example "TENIOS_ACCESS_KEY unset: usage, exit 1" 1 "" \
+    "tenios-client-example: TENIOS_ACCESS_KEY is not set" \
+    -u TENIOS_ACCESS_KEY -- "$TENIOS_TEST_CALL"
+check_example_valgrind "interruptible call" 0 "$TENIOS_TEST_CALL"
+check_example_valgrind "unknown call" 1 "$UNKNOWN_CALL"
 echo "$EXAMPLE_PASSED passed, $EXAMPLE_FAILED failed"
 TOTAL_PASSED=$((TOTAL_PASSED + EXAMPLE_PASSED))
 TOTAL_FAILED=$((TOTAL_FAILED + EXAMPLE_FAILED))
@@ -217,6 +266,7 @@ UNUSABLE_URLS=(
 
 for vg in 0 1; do
     run_one "test_interrupt" "$vg" "$BUILD_DIR/test_interrupt"
+    run_one "test_client" "$vg" "$BUILD_DIR/test_client"
     run_one "test_network closed-port" "$vg" "$BUILD_DIR/test_network" closed-port
     for u in "${UNUSABLE_URLS[@]}"; do
         run_one "test_network unusable-url '$u'" "$vg" \

@@ -61,6 +61,38 @@ impl Sim {
         }
     }
 
+    /// Starts a simulator that serves HTTPS with the PEM files `cert` (chain) and `key`; its
+    /// `url` is `https://127.0.0.1:PORT`. The control client trusts only the CA in `ca_pem`.
+    pub fn start_tls(
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        ca_pem: &std::path::Path,
+    ) -> Sim {
+        let cert = cert.to_str().expect("UTF-8 path");
+        let key = key.to_str().expect("UTF-8 path");
+        let mut sim = Sim::start_with(&["--tls-cert", cert, "--tls-key", key]);
+        assert!(sim.url.starts_with("https://"), "{}", sim.url);
+        let pem = std::fs::read(ca_pem).expect("CA file readable");
+        let roots = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item.expect("valid PEM") {
+                ureq::tls::PemItem::Certificate(cert) => Some(cert),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        sim.control = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(roots)))
+                    .build(),
+            )
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        sim
+    }
+
     pub fn get(&self, what: &str) -> Value {
         let mut response = self
             .control

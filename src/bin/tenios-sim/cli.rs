@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -12,13 +12,13 @@ use crate::api::{is_canonical_uuid, Directory};
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
 
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--call UUID] \
-[--stuck-call UUID] [--config FILE] [--idle-close-ms N]";
+[--stuck-call UUID] [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API (POST /interrupt-ecc-block)
 
 usage: tenios-sim [--port N] [--access-key KEY] [--call UUID] [--stuck-call UUID]
-                  [--config FILE] [--idle-close-ms N]
+                  [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
 
   --port N            listen on 127.0.0.1:N (default 0: a free port)
   --access-key KEY    the one valid access key (default sim-access-key)
@@ -27,10 +27,15 @@ usage: tenios-sim [--port N] [--access-key KEY] [--call UUID] [--stuck-call UUID
   --config FILE       JSON {\"access_key\": \"...\", \"calls\": [{\"call_uuid\": \"...\",
                       \"interruptible\": true}]}; flags add to and override the file
   --idle-close-ms N   close a connection that has been idle for N ms (default: after 60 s)
+  --tls-cert FILE     serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
+                      chain, server certificate first; needs --tls-key
+  --tls-key FILE      the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
   --help              show this help
 
-Prints `listening on http://127.0.0.1:PORT` once bound, then serves until killed or until
-its parent process exits (Unix). Control endpoints for tests:
+Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
+serves until killed or until its parent process exits (Unix). Unreadable or mismatched TLS
+files exit with status 2; a client whose TLS handshake fails is just disconnected.
+Control endpoints for tests (served over HTTPS too):
 GET /_sim/requests, GET /_sim/interrupts, GET /_sim/stats, POST /_sim/reset, POST /_sim/faults.
 ";
 
@@ -38,6 +43,15 @@ pub struct Settings {
     pub port: u16,
     pub directory: Directory,
     pub idle_close: Option<Duration>,
+    /// Serve HTTPS with these files (`--tls-cert`, `--tls-key`).
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of `--tls-cert` and `--tls-key`; read by `tls::server_config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 pub enum Invocation {
@@ -72,6 +86,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut flag_calls: Vec<(String, bool)> = Vec::new();
     let mut config_path: Option<String> = None;
     let mut idle_close: Option<Duration> = None;
+    let mut tls_cert: Option<PathBuf> = None;
+    let mut tls_key: Option<PathBuf> = None;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -120,9 +136,18 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                     }
                 }
             }
+            "--tls-cert" => tls_cert = Some(PathBuf::from(value()?)),
+            "--tls-key" => tls_key = Some(PathBuf::from(value()?)),
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
+
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (None, None) => None,
+        (Some(_), None) => return Err("--tls-cert needs --tls-key too".to_owned()),
+        (None, Some(_)) => return Err("--tls-key needs --tls-cert too".to_owned()),
+    };
 
     let config = match &config_path {
         Some(path) => load_config(Path::new(path))?,
@@ -152,6 +177,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         port,
         directory,
         idle_close,
+        tls,
     }))
 }
 
@@ -203,6 +229,7 @@ mod tests {
         let settings = run(&[]).unwrap();
         assert_eq!(settings.port, 0);
         assert_eq!(settings.idle_close, None);
+        assert_eq!(settings.tls, None);
         assert_eq!(settings.directory.access_key(), DEFAULT_ACCESS_KEY);
     }
 
@@ -213,6 +240,26 @@ mod tests {
         assert_eq!(settings.port, 8080);
         assert_eq!(settings.directory.access_key(), "k");
         assert_eq!(settings.idle_close, Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn tls_files_come_in_pairs() {
+        let settings = run(&["--tls-key=k.pem", "--tls-cert", "c.pem"]).unwrap();
+        assert_eq!(
+            settings.tls,
+            Some(TlsFiles {
+                cert: PathBuf::from("c.pem"),
+                key: PathBuf::from("k.pem"),
+            })
+        );
+        assert_eq!(
+            run(&["--tls-cert", "c.pem"]).err().unwrap(),
+            "--tls-cert needs --tls-key too"
+        );
+        assert_eq!(
+            run(&["--tls-key", "k.pem"]).err().unwrap(),
+            "--tls-key needs --tls-cert too"
+        );
     }
 
     #[test]
@@ -238,6 +285,7 @@ mod tests {
             &["--call", "not-a-uuid"],
             &["--call", UUID_A, "--stuck-call", UUID_A],
             &["--idle-close-ms", "0"],
+            &["--tls-cert"],
             &["--config", "/nonexistent/tenios-sim.json"],
             &["positional"],
         ] {

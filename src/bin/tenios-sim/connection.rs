@@ -1,7 +1,6 @@
-//! One TCP connection: read requests one after another (keep-alive) and answer each.
+//! One connection, plain or TLS: read requests one after another (keep-alive), answer each.
 
 use std::io::{self, BufRead, BufReader};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::api;
@@ -10,6 +9,7 @@ use crate::faults::Aftermath;
 use crate::http::{self, ReadError, Request, Response};
 use crate::socket;
 use crate::state::Simulator;
+use crate::stream::Stream;
 
 /// Read and write timeout once a request has started, so stalled peers cannot pin a thread.
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -26,7 +26,7 @@ enum Next {
     Drop,
 }
 
-pub fn serve(stream: TcpStream, connection_id: u64, simulator: &Simulator) {
+pub fn serve(stream: Stream, connection_id: u64, simulator: &Simulator) {
     // Faults drip single bytes; Nagle would batch them.
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(ACTIVE_TIMEOUT));
@@ -34,7 +34,9 @@ pub fn serve(stream: TcpStream, connection_id: u64, simulator: &Simulator) {
     let mut reader = BufReader::new(&stream);
     loop {
         if !next_request_arrives(&stream, &mut reader, idle_timeout) {
-            // Idle too long or the client left: a plain close (FIN) is what a server does.
+            // Idle too long or the client left: a plain close (FIN, after TLS's close_notify)
+            // is what a server does.
+            stream.send_close_notify();
             return;
         }
         let _ = stream.set_read_timeout(Some(ACTIVE_TIMEOUT));
@@ -51,8 +53,8 @@ pub fn serve(stream: TcpStream, connection_id: u64, simulator: &Simulator) {
 
 /// Waits up to `idle_timeout` for the first byte of the next request.
 fn next_request_arrives(
-    stream: &TcpStream,
-    reader: &mut BufReader<&TcpStream>,
+    stream: &Stream,
+    reader: &mut BufReader<&Stream>,
     idle_timeout: Duration,
 ) -> bool {
     if !reader.buffer().is_empty() {
@@ -71,8 +73,8 @@ fn next_request_arrives(
 }
 
 fn serve_one(
-    stream: &TcpStream,
-    reader: &mut BufReader<&TcpStream>,
+    stream: &Stream,
+    reader: &mut BufReader<&Stream>,
     connection_id: u64,
     simulator: &Simulator,
 ) -> Next {
@@ -123,7 +125,7 @@ fn answer_api(request: &Request, simulator: &Simulator) -> Response {
     Response::json(reply.status, reply.body)
 }
 
-fn send(stream: &TcpStream, response: &Response, close: bool, omit_body: bool) -> Next {
+fn send(stream: &Stream, response: &Response, close: bool, omit_body: bool) -> Next {
     match socket::write_all(stream, &response.to_bytes(close, omit_body)) {
         Err(_) => Next::Drop,
         Ok(()) if close => Next::Close,

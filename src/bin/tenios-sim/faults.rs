@@ -1,6 +1,5 @@
 //! Scripted misbehaviour: a fault replaces the normal answer to one API request.
 
-use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -9,6 +8,7 @@ use serde_json::Value;
 
 use crate::http::status_line;
 use crate::socket;
+use crate::stream::Stream;
 
 /// `pad_to` beyond this is refused: it only has to exceed the client's 1 MiB limit.
 const MAX_PAD_BYTES: usize = 64 * 1024 * 1024;
@@ -76,7 +76,7 @@ impl Fault {
     }
 
     /// Sleeps, writes the fault's bytes, then does what `after` says.
-    pub fn act_out(&self, stream: &TcpStream) -> Aftermath {
+    pub fn act_out(&self, stream: &Stream) -> Aftermath {
         if !self.delay.is_zero() {
             thread::sleep(self.delay);
         }

@@ -3,6 +3,7 @@
 //! It answers `POST /interrupt-ecc-block` the way the real API documents, records every
 //! request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
 //! in specific ways so that client error handling can be tested without the real service.
+//! With `--tls-cert`/`--tls-key` it speaks HTTPS instead of HTTP.
 
 mod api;
 mod cli;
@@ -12,16 +13,20 @@ mod faults;
 mod http;
 mod socket;
 mod state;
+mod stream;
+mod tls;
 
 use std::io::Write;
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use cli::Invocation;
+use rustls::ServerConfig;
 use state::Simulator;
+use stream::Stream;
 
 fn main() -> ExitCode {
     // Taken first, so a parent that dies while we start up is still noticed.
@@ -36,6 +41,15 @@ fn main() -> ExitCode {
         Ok(Invocation::Run(settings)) => settings,
         Err(message) => {
             eprintln!("tenios-sim: {message}\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+
+    // Read before binding, so that bad files fail like bad arguments (status 2, no output).
+    let tls = match settings.tls.as_ref().map(tls::server_config).transpose() {
+        Ok(tls) => tls,
+        Err(message) => {
+            eprintln!("tenios-sim: {message}");
             return ExitCode::from(2);
         }
     };
@@ -61,14 +75,15 @@ fn main() -> ExitCode {
     // Tests learn the port from this line, so it must be out before the first accept.
     // A parent that closed our stdout does not need the line: keep serving regardless.
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "listening on http://127.0.0.1:{port}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let _ = writeln!(stdout, "listening on {scheme}://127.0.0.1:{port}");
     let _ = stdout.flush();
     drop(stdout);
 
     #[cfg(unix)]
     exit_when_orphaned(parent);
     let simulator = Arc::new(Simulator::new(settings.directory, settings.idle_close));
-    serve_forever(&listener, &simulator);
+    serve_forever(&listener, &simulator, tls.as_ref());
 }
 
 /// Exits once the process that started the simulator is gone. A test that never kills its
@@ -91,7 +106,11 @@ fn exit_when_orphaned(parent: u32) {
         });
 }
 
-fn serve_forever(listener: &TcpListener, simulator: &Arc<Simulator>) -> ! {
+fn serve_forever(
+    listener: &TcpListener,
+    simulator: &Arc<Simulator>,
+    tls: Option<&Arc<ServerConfig>>,
+) -> ! {
     let mut accepted: u64 = 0;
     loop {
         let stream = match listener.accept() {
@@ -105,9 +124,25 @@ fn serve_forever(listener: &TcpListener, simulator: &Arc<Simulator>) -> ! {
         accepted += 1;
         let connection_id = accepted;
         let simulator = Arc::clone(simulator);
+        let tls = tls.cloned();
         // A failed spawn drops the stream, which closes it: the client sees a closed connection.
         let _ = thread::Builder::new()
             .name(format!("connection-{connection_id}"))
-            .spawn(move || connection::serve(stream, connection_id, &simulator));
+            .spawn(move || {
+                // The handshake runs on the connection's own thread, so a slow or silent client
+                // cannot hold up the others.
+                if let Some(stream) = secure(stream, tls.as_ref()) {
+                    connection::serve(stream, connection_id, &simulator);
+                }
+            });
+    }
+}
+
+/// The connection's stream: plain, or TLS once the handshake succeeds (`None` if it fails,
+/// which drops the connection without a word).
+fn secure(tcp: TcpStream, tls: Option<&Arc<ServerConfig>>) -> Option<Stream> {
+    match tls {
+        None => Some(Stream::Plain(tcp)),
+        Some(config) => tls::accept(tcp, config),
     }
 }
