@@ -94,6 +94,17 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -pthread -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
+# The C tests again with AddressSanitizer and UndefinedBehaviorSanitizer (the library itself
+# is Rust; the sanitizers watch every byte the tests hand it and get back).
+SAN_DIR    := $(BUILD_DIR)/sanitize
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network
+
+$(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ \
+		$< tests/c/testutil.c $(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
 # ------------------------------------------------------------------- deps
 
 # Idempotent and quiet: installs only what is missing.  pytest goes through
@@ -144,8 +155,9 @@ test-rust:
 	$(CARGO) test --features sim
 
 test-c: build
-	@$(MAKE) --no-print-directory c-programs
-	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
+	@$(MAKE) --no-print-directory c-programs $(SAN_TESTS)
+	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) SANITIZED_BUILD_DIR=$(CURDIR)/$(SAN_DIR) \
+		TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
 
 test-cpp: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)

@@ -9,7 +9,8 @@
 # leak).  The simulator is killed on exit, whatever happens.
 #
 # Environment (optional): BUILD_DIR (default build/), TENIOS_SIM (default
-# target/release/tenios-sim), VALGRIND (default valgrind), TENIOS_TEST_CALLS
+# target/release/tenios-sim), VALGRIND (default valgrind), SANITIZED_BUILD_DIR
+# (the same tests built with -fsanitize=address,undefined, run too), TENIOS_TEST_CALLS
 # (calls of test_client's threads test, default 4000: about 10 s under
 # valgrind).
 set -euo pipefail
@@ -274,6 +275,18 @@ for vg in 0 1; do
     done
 done
 
+# The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer (`make test-c`
+# builds them in build/sanitize; valgrind and ASan do not mix, so these run plainly).
+if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    run_one "test_interrupt (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_interrupt"
+    run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
+    run_one "test_network closed-port (ASan+UBSan)" 0 \
+        "$SANITIZED_BUILD_DIR/test_network" closed-port
+    unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
 if ! kill -0 "$SIM_PID" 2>/dev/null; then
     echo "run.sh: the simulator died during the tests:" >&2
     cat "$TMP/sim.err" >&2
@@ -281,6 +294,6 @@ if ! kill -0 "$SIM_PID" 2>/dev/null; then
 fi
 
 echo
-echo "C tests, all runs ($RUN_NO runs, plain and under valgrind):"
+echo "C tests, all runs ($RUN_NO runs: plain, under valgrind${SANITIZED_BUILD_DIR:+, and with ASan+UBSan}):"
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 [[ $TOTAL_FAILED == 0 ]]

@@ -562,9 +562,7 @@ static void test_base_url_rejected(void)
     EXPECT_ARG_ERR(tenios_client_builder_set_base_url(b, "ftp://x", &ERR),
                    "base URL is unusable: scheme ftp:// is not supported (use https://)");
     /* Like every string argument, the value is first checked for NULL and
-     * empty ("<name> is empty"), then parsed ("... is unusable: <reason>").
-     * (HANDLE-API.md only shows the second form; the Python tests pin the
-     * same text.) */
+     * empty ("<name> is empty"), then parsed ("... is unusable: <reason>"). */
     EXPECT_ARG_ERR(tenios_client_builder_set_base_url(b, "", &ERR),
                    "base URL is empty");
     EXPECT_ARG_ERR(tenios_client_builder_set_base_url(b, "api.tenios.com", &ERR),

@@ -285,8 +285,7 @@ def test_unusable_base_url(sim: Sim, url: str, reason: str) -> None:
 
 
 def test_empty_base_url(sim: Sim) -> None:
-    # The library checks the string like every argument first (not "base URL is unusable: it is
-    # empty", as HANDLE-API.md's pattern would suggest; reported).
+    # The library checks the string like every argument first, then parses it.
     expect_invalid("base URL is empty", access_key=ACCESS_KEY, base_url="")
     expect_invalid("base URL is longer than 1024 bytes", access_key=ACCESS_KEY,
                    base_url="https://h/" + "p" * 1024)
