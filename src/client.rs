@@ -18,6 +18,9 @@ pub const MAX_ARG_BYTES: usize = 1024;
 /// The environment variable that overrides the base URL of the default client.
 pub const BASE_URL_ENV: &str = "TENIOS_API_URL";
 
+/// The environment variable naming a PEM file of extra CAs for the default client.
+pub const CA_FILE_ENV: &str = "TENIOS_CA_FILE";
+
 /// `libtenios/<version>`: the User-Agent every request carries.
 pub const USER_AGENT: &str = concat!("libtenios/", env!("CARGO_PKG_VERSION"));
 
@@ -88,15 +91,21 @@ impl fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
-    /// The default configuration, with the base URL from `TENIOS_API_URL` when it is set.
-    pub fn from_env() -> Self {
+    /// The default client's configuration: the defaults, with the base URL from
+    /// `TENIOS_API_URL` and extra CA certificates from the PEM file `TENIOS_CA_FILE` when
+    /// they are set (for an API behind a company CA, or a local HTTPS test server).
+    pub fn from_env() -> Result<Self, Error> {
         let mut config = ClientConfig::default();
         if let Some(url) = std::env::var_os(BASE_URL_ENV) {
             // A non-UTF-8 value is kept lossily so that building fails with a reason.
             config.base_url = url.to_string_lossy().into_owned();
             config.base_url_origin = BASE_URL_ENV;
         }
-        config
+        if let Some(path) = std::env::var_os(CA_FILE_ENV).filter(|p| !p.is_empty()) {
+            config.extra_roots = crate::tls::load_pem_file(path.as_ref(), CA_FILE_ENV)
+                .map_err(Error::InvalidArgument)?;
+        }
+        Ok(config)
     }
 }
 

@@ -491,3 +491,77 @@ fn c_abi_set_ca_file_checks_the_file_at_once() {
     );
     tenios_client_builder_free(builder);
 }
+
+// ------------------------------------------------- the default client and TENIOS_CA_FILE
+
+const CA_FILE_CHILD: &str = "TENIOS_TLS_TEST_CA_FILE_CHILD";
+
+/// `tenios_interrupt_block` reads TENIOS_API_URL and TENIOS_CA_FILE once per process, so each
+/// case runs in a child process (this test again) with its own environment.
+#[test]
+fn default_client_trusts_tenios_ca_file() {
+    if let Ok(expect) = std::env::var(CA_FILE_CHILD) {
+        let key = CString::new(KEY).unwrap();
+        let call = CString::new(CALL).unwrap();
+        let mut message: *mut c_char = ptr::null_mut();
+        let status = tenios::ffi::tenios_interrupt_block(key.as_ptr(), call.as_ptr(), &mut message);
+        let text = if message.is_null() {
+            String::new()
+        } else {
+            let text = unsafe { CStr::from_ptr(message) }
+                .to_str()
+                .unwrap()
+                .to_owned();
+            tenios::ffi::tenios_string_free(message);
+            text
+        };
+        println!("CHILD {} {text}", status.name());
+        assert!(
+            text.starts_with(&expect) || status.name() == expect,
+            "{status:?} {text}"
+        );
+        return;
+    }
+    let certs = certs();
+    let sim = https_sim();
+    let missing = certs.file("no-such-ca.pem");
+    let cases = [
+        (Some(certs.ca()), "TENIOS_OK".to_owned()),
+        (
+            None,
+            "network error: TLS failure: invalid peer certificate: UnknownIssuer".to_owned(),
+        ),
+        (
+            Some(certs.other_ca()),
+            "network error: TLS failure: invalid peer certificate: UnknownIssuer".to_owned(),
+        ),
+        (
+            Some(missing.clone()),
+            format!("TENIOS_CA_FILE {}: ", missing.display()),
+        ),
+    ];
+    for (ca_file, expect) in cases {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "default_client_trusts_tenios_ca_file",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("TENIOS_API_URL", localhost(&sim))
+            .env(CA_FILE_CHILD, &expect)
+            .env_remove("TENIOS_CA_FILE");
+        if let Some(path) = &ca_file {
+            command.env("TENIOS_CA_FILE", path);
+        }
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "child with TENIOS_CA_FILE={ca_file:?} expecting {expect}:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(sim.interrupts(), vec![CALL.to_owned()]);
+}

@@ -24,7 +24,7 @@ use crate::status::{tenios_status, UNKNOWN_STATUS_NAME};
 
 /// The process-wide client behind `tenios_interrupt_block`, built on first use.
 static DEFAULT_CLIENT: LazyLock<Result<Client, Error>> =
-    LazyLock::new(|| Client::new(ClientConfig::from_env()));
+    LazyLock::new(|| ClientConfig::from_env().and_then(Client::new));
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
@@ -41,7 +41,9 @@ const VERSION: &CStr =
 ///
 /// The request goes to `https://api.tenios.com`, or to the environment variable
 /// `TENIOS_API_URL` (read once, on the first call of the process; `http://` is accepted only
-/// for loopback hosts). It waits at most 5 s to connect and 10 s in all, never follows a
+/// for loopback hosts). `TENIOS_CA_FILE`, read at the same time, names a PEM file of CA
+/// certificates to trust besides the bundled Mozilla roots; an unusable one makes every call
+/// return `TENIOS_ERR_INVALID_ARGUMENT`. It waits at most 5 s to connect and 10 s in all, never follows a
 /// redirect and is never sent twice.
 ///
 /// `out_err` may be NULL. Otherwise `*out_err` is set to NULL on `TENIOS_OK` and, on every
