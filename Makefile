@@ -40,7 +40,7 @@ CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
 CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
 
-.PHONY: all build deps header-check test test-rust test-c test-cpp test-python \
+.PHONY: all build deps header-check test test-rust test-fuzz test-c test-cpp test-python \
         c-programs cpp-example demo soak clean
 
 all: build
@@ -154,6 +154,12 @@ header-check: build
 test-rust:
 	$(CARGO) test --features sim
 
+# The property tests (our fuzz targets; cargo-fuzz needs nightly) for about a minute: the
+# response mapping and the C argument checks on tens of thousands of random inputs, after the
+# saved inputs in tests/properties.proptest-regressions.
+test-fuzz:
+	PROPTEST_CASES=60000 $(CARGO) test --features sim --test properties
+
 test-c: build
 	@$(MAKE) --no-print-directory c-programs $(SAN_TESTS)
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) SANITIZED_BUILD_DIR=$(CURDIR)/$(SAN_DIR) \
@@ -167,7 +173,7 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
 		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-rust test-c test-cpp test-python
+test: deps build header-check test-rust test-fuzz test-c test-cpp test-python
 
 # ------------------------------------------------------------------- demo
 

@@ -16,7 +16,12 @@ use tenios::Status;
 
 /// `cases` random cases, after the saved inputs that once found bugs
 /// (tests/properties.proptest-regressions, replayed first on every run).
+/// `PROPTEST_CASES` overrides the count: `make fuzz` runs far more cases for about a minute.
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: Some(Box::new(
