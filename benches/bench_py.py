@@ -70,7 +70,8 @@ def make_call(mode: str, url: str, key: str, uuid: str, ca: str | None) -> Calla
     if mode == "urllib3-pool":
         import urllib3
 
-        pool = urllib3.connection_from_url(url, ca_certs=ca, maxsize=1,
+        tls = {"ca_certs": ca} if url.startswith("https:") else {}
+        pool = urllib3.connection_from_url(url, maxsize=1, **tls,
                                            timeout=urllib3.Timeout(connect=5, read=10))
 
         def call() -> None:
@@ -84,6 +85,15 @@ def make_call(mode: str, url: str, key: str, uuid: str, ca: str | None) -> Calla
 def quantile_us(sorted_ns: list[int], q: float) -> float:
     rank = min(max(int(q * len(sorted_ns) + 0.999999), 1), len(sorted_ns))
     return sorted_ns[rank - 1] / 1000.0
+
+
+def peak_rss_kib() -> int:
+    """VmHWM, as in bench_common.h (ru_maxrss is carried over execve from the driver)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
 
 
 def cpu_seconds() -> float:
@@ -128,7 +138,8 @@ def main() -> int:
         "cpu_us_per_call": round((cpu1 - cpu0) * 1e6 / a.calls, 3),
         "first_exec_ms": round((after - t0) / 1e6, 3) if t0 else -1.0,
         "first_call_ms": round((after - before) / 1e6, 3),
-        "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "failures": 0,
+        "peak_rss_kib": peak_rss_kib(),
+        "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "failures": 0,
     }))
     return 0
 

@@ -40,7 +40,7 @@ fn reset(sim: &Sim) {
 /// Calls tenios_interrupt_block with raw pointers and returns the status and message.
 fn call_raw(key: *const c_char, uuid: *const c_char) -> (Status, Option<String>) {
     // Garbage in *out_err first: the library must overwrite it on every path.
-    let mut message: *mut c_char = 0x1 as *mut c_char;
+    let mut message: *mut c_char = ptr::dangling_mut::<c_char>();
     let status = tenios_interrupt_block(key, uuid, &mut message);
     let text = (!message.is_null()).then(|| {
         let text = unsafe { CStr::from_ptr(message) }

@@ -37,36 +37,10 @@ for f in "$SIM" "$EXAMPLE" "$CLIENT_EXAMPLE" "$CPP_EXAMPLE"; do
     fi
 done
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tenios-demo.XXXXXX")
-SIM_PID=
-cleanup() {
-    if [[ -n $SIM_PID ]]; then
-        kill "$SIM_PID" 2>/dev/null || true
-        wait "$SIM_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/tests/lib/sim.sh"
 
 step "starting the simulator: tenios-sim --access-key $KEY --call $CALL --stuck-call $STUCK"
-"$SIM" --access-key "$KEY" --call "$CALL" --stuck-call "$STUCK" \
-    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-URL=
-for _ in $(seq 1 200); do
-    if line=$(grep -m1 -E '^listening on http://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
-        URL=${line#listening on }
-        break
-    fi
-    kill -0 "$SIM_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [[ -z $URL ]]; then
-    echo "demo: the simulator did not start:" >&2
-    cat "$TMP/sim.out" "$TMP/sim.err" >&2
-    exit 1
-fi
+start_sim "$SIM" --access-key "$KEY" --call "$CALL" --stuck-call "$STUCK"
 echo "simulator listening on $URL"
 
 # Both examples read these two variables.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::ptr;
 
 use super::error::{report_object, tenios_error};
-use super::{bounded_bytes, c_arg, guard};
+use super::{bounded_bytes, c_arg, free_handle, guard};
 use crate::base_url::BaseUrl;
 use crate::client::{
     check_product, check_proxy, check_timeout_ms, Client, ClientConfig, MAX_PRODUCT_BYTES,
@@ -61,14 +61,8 @@ pub extern "C" fn tenios_client_builder_new() -> *mut tenios_client_builder {
 /// Frees a builder. NULL is ignored. Clients built from it are not affected.
 #[no_mangle]
 pub extern "C" fn tenios_client_builder_free(builder: *mut tenios_client_builder) {
-    if builder.is_null() {
-        return;
-    }
-    let _ = guard("tenios_client_builder_free", || {
-        // SAFETY: `builder` came from tenios_client_builder_new and is freed once.
-        drop(unsafe { Box::from_raw(builder.cast::<ClientConfig>()) });
-        Ok(())
-    });
+    // SAFETY: `builder` is NULL or came from tenios_client_builder_new, freed once.
+    unsafe { free_handle("tenios_client_builder_free", builder.cast::<ClientConfig>()) }
 }
 
 /// Sets the base URL, e.g. `"https://api.tenios.com"` or `"http://127.0.0.1:8080"` for a
@@ -314,14 +308,8 @@ pub extern "C" fn tenios_client_build(
 /// the client at that moment.
 #[no_mangle]
 pub extern "C" fn tenios_client_free(client: *mut tenios_client) {
-    if client.is_null() {
-        return;
-    }
-    let _ = guard("tenios_client_free", || {
-        // SAFETY: `client` came from tenios_client_build and is freed once.
-        drop(unsafe { Box::from_raw(client.cast::<ClientHandle>()) });
-        Ok(())
-    });
+    // SAFETY: `client` is NULL or came from tenios_client_build, freed once.
+    unsafe { free_handle("tenios_client_free", client.cast::<ClientHandle>()) }
 }
 
 /// Interrupts the block running on the live call `call_uuid`, like `tenios_interrupt_block`

@@ -4,7 +4,7 @@
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-use super::{c_string, guard};
+use super::{c_string, free_handle};
 use crate::error::Error;
 use crate::status::tenios_status;
 
@@ -129,12 +129,6 @@ pub extern "C" fn tenios_error_field(error: *const tenios_error, index: usize) -
 /// Frees an error object. NULL is ignored. Strings borrowed from it become invalid.
 #[no_mangle]
 pub extern "C" fn tenios_error_free(error: *mut tenios_error) {
-    if error.is_null() {
-        return;
-    }
-    let _ = guard("tenios_error_free", || {
-        // SAFETY: `error` came from report_object (Box::into_raw) and is freed once.
-        drop(unsafe { Box::from_raw(error.cast::<ErrorObject>()) });
-        Ok(())
-    });
+    // SAFETY: `error` is NULL or came from report_object, freed once.
+    unsafe { free_handle("tenios_error_free", error.cast::<ErrorObject>()) }
 }

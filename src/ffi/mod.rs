@@ -95,6 +95,22 @@ pub extern "C" fn tenios_version() -> *const c_char {
     VERSION.as_ptr()
 }
 
+/// Frees an opaque handle that `Box::into_raw` gave to C. NULL is ignored; a panic while
+/// dropping is swallowed, since a free has no way to report it.
+///
+/// # Safety
+/// `handle` is NULL, or came from `Box::<T>::into_raw` and has not been freed.
+unsafe fn free_handle<T>(function: &str, handle: *mut T) {
+    if handle.is_null() {
+        return;
+    }
+    let _ = guard(function, || {
+        // SAFETY: see above.
+        drop(unsafe { Box::from_raw(handle) });
+        Ok(())
+    });
+}
+
 /// Runs `body`, turning a panic into `TENIOS_ERR_INTERNAL`.
 pub(crate) fn guard<T>(
     function: &str,

@@ -33,45 +33,15 @@ if ! command -v "$VALGRIND" >/dev/null 2>&1; then
     exit 2
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tenios-c-tests.XXXXXX")
-SIM_PID=
-cleanup() {
-    if [[ -n $SIM_PID ]]; then
-        kill "$SIM_PID" 2>/dev/null || true
-        wait "$SIM_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/tests/lib/sim.sh"
 
 # ------------------------------------------------------------ simulator
 export TENIOS_TEST_KEY="c-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="3f2b8c1e-7a4d-4e59-9b61-0c8d2e7f5a14"
 export TENIOS_TEST_STUCK="9c4e1a7b-2d3f-4b8a-a6c5-e1f07d92b3c8"
 
-"$SIM" --access-key "$TENIOS_TEST_KEY" \
-    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
-    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-
-# Wait (at most 10 s) for its one line: "listening on http://127.0.0.1:PORT".
-URL=
-for _ in $(seq 1 200); do
-    if line=$(grep -m1 -E '^listening on http://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
-        URL=${line#listening on }
-        break
-    fi
-    if ! kill -0 "$SIM_PID" 2>/dev/null; then
-        break
-    fi
-    sleep 0.05
-done
-if [[ -z $URL ]]; then
-    echo "run.sh: the simulator did not start; its output:" >&2
-    cat "$TMP/sim.out" "$TMP/sim.err" >&2
-    exit 1
-fi
+start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
+    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK"
 export TENIOS_API_URL=$URL
 export TENIOS_SIM_PORT=${URL##*:}
 echo "simulator: $URL (pid $SIM_PID)"

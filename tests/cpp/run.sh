@@ -32,45 +32,15 @@ if ! command -v "$VALGRIND" >/dev/null 2>&1; then
     exit 2
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tenios-cpp-tests.XXXXXX")
-SIM_PID=
-cleanup() {
-    if [[ -n $SIM_PID ]]; then
-        kill "$SIM_PID" 2>/dev/null || true
-        wait "$SIM_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/tests/lib/sim.sh"
 
 # ------------------------------------------------------------ simulator
 export TENIOS_TEST_KEY="cpp-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="6d0e4b2a-91c3-4f7e-8a15-2b9c3d4e5f60"
 export TENIOS_TEST_STUCK="b7a61c2d-3e4f-4a5b-9c8d-7e6f5a4b3c2d"
 
-"$SIM" --access-key "$TENIOS_TEST_KEY" \
-    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
-    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-
-# Wait (at most 10 s) for its one line: "listening on http://127.0.0.1:PORT".
-URL=
-for _ in $(seq 1 200); do
-    if line=$(grep -m1 -E '^listening on http://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
-        URL=${line#listening on }
-        break
-    fi
-    if ! kill -0 "$SIM_PID" 2>/dev/null; then
-        break
-    fi
-    sleep 0.05
-done
-if [[ -z $URL ]]; then
-    echo "run.sh: the simulator did not start; its output:" >&2
-    cat "$TMP/sim.out" "$TMP/sim.err" >&2
-    exit 1
-fi
+start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
+    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK"
 # Read by the tests, and by the library's default client (the free function
 # tenios::interrupt_block) on its first use.
 export TENIOS_API_URL=$URL

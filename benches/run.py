@@ -1,0 +1,704 @@
+#!/usr/bin/env python3
+"""`make bench`: libtenios against libcurl, a raw socket, requests and urllib3, on loopback.
+
+Starts nginx (Debian's, installed when missing) with its own configuration in a temporary
+directory: plain HTTP on one port and HTTPS (TLS 1.3/1.2, a certificate for localhost and
+127.0.0.1 from a CA made by tests/tls/make-certs.sh) on another, answering
+POST /interrupt-ecc-block with 200 {"success": true}. Builds the C clients in benches/ with
+-O2 -Wall -Wextra -Werror, makes a venv under build/bench/venv with requests, urllib3 and
+matplotlib, then runs every client --runs times (default 5), each run a fresh process making
+the same --calls timed calls. Prints a table and writes BENCHMARKS.md and BENCHMARKS.png at the
+top of the checkout.
+
+    python3 benches/run.py [--calls N] [--runs R] [--warmup W] [--no-write]
+
+Needs target/release/libtenios.so (`make build`). Installs with apt-get (as root, or through
+sudo) what is missing: nginx-light, libcurl4-openssl-dev, openssl, python3-venv. Talks only to
+127.0.0.1; the only downloads are Debian and PyPI packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = ROOT / "benches"
+OUT = ROOT / "build" / "bench"
+VENV = OUT / "venv"
+LIB = ROOT / "target" / "release" / "libtenios.so"
+PIP_PACKAGES = ["requests>=2.32,<3", "urllib3>=2.2,<3", "matplotlib>=3.8,<4"]
+KEY = "bench-access-key"
+CALL_UUID = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"
+CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread"]
+
+# Variables that would change what a client trusts or where it connects: never inherited.
+SCRUBBED_ENV = ("TENIOS_API_URL", "TENIOS_CA_FILE", "TENIOS_ACCESS_KEY", "TENIOS_LIBRARY",
+                "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
+                "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy",
+                "https_proxy", "all_proxy", "no_proxy", "PYTHONPATH")
+
+
+def log(msg: str) -> None:
+    print(f"bench: {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------------- set-up
+
+def sudo() -> list[str]:
+    return [] if os.geteuid() == 0 else ["sudo"]
+
+
+def apt_install(*packages: str) -> None:
+    log(f"installing {' '.join(packages)} with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(sudo() + ["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(sudo() + ["apt-get", "install", "-y", "-qq", *packages], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def bootstrap_venv() -> None:
+    """Re-runs this script inside build/bench/venv, made and filled on first use."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        log(f"making a venv in {VENV.relative_to(ROOT)}")
+        if subprocess.run([sys.executable, "-m", "venv", str(VENV)]).returncode != 0:
+            shutil.rmtree(VENV, ignore_errors=True)
+            apt_install(f"python3.{sys.version_info.minor}-venv")
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    probe = "import requests, urllib3, matplotlib"
+    if subprocess.run([str(python), "-c", probe], capture_output=True).returncode != 0:
+        log(f"pip install {' '.join(PIP_PACKAGES)} (into the venv)")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        *PIP_PACKAGES], check=True)
+    os.environ.setdefault("BENCH_STARTED_NS", str(time.monotonic_ns()))
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def find_nginx() -> str:
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    try:
+        apt_install("nginx-light")
+    except subprocess.CalledProcessError:
+        apt_install("nginx")
+    return "/usr/sbin/nginx"
+
+
+def ensure_tools() -> None:
+    if not (Path("/usr/include/curl/curl.h").exists()
+            or Path("/usr/include/x86_64-linux-gnu/curl/curl.h").exists()
+            or shutil.which("curl-config")):
+        apt_install("libcurl4-openssl-dev")
+    if not shutil.which("openssl"):
+        apt_install("openssl")
+
+
+def build_clients() -> dict[str, Path]:
+    cc = os.environ.get("CC", "cc")
+    include = ROOT / "include"
+    release = LIB.parent
+    specs = {
+        "bench_tenios": [f"-I{include}", f"-L{release}", f"-Wl,-rpath,{release}", "-ltenios"],
+        "bench_curl": ["-lcurl"],
+        "bench_raw": [],
+    }
+    built = {}
+    for name, extra in specs.items():
+        src, exe = BENCHES / f"{name}.c", OUT / name
+        cmd = [cc, *CFLAGS, "-o", str(exe), str(src), *extra]
+        subprocess.run(cmd, check=True)
+        built[name] = exe
+    return built
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------- nginx
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+worker_processes {workers};
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 600s;
+    server {{
+        listen 127.0.0.1:{http_port};
+        listen 127.0.0.1:{https_port} ssl;
+        ssl_certificate {certs}/server.pem;
+        ssl_certificate_key {certs}/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location = /interrupt-ecc-block {{
+            default_type application/json;
+            return 200 '{{"success": true}}';
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    def __init__(self, binary: str, certs: Path, workers: int = 2) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="tenios-bench-nginx-"))
+        self.http_port, self.https_port = free_port(), free_port()
+        while self.https_port == self.http_port:
+            self.https_port = free_port()
+        conf = self.tmp / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(workers=workers, tmp=self.tmp, certs=certs,
+                                          http_port=self.http_port, https_port=self.https_port))
+        self.proc = subprocess.Popen([binary, "-p", str(self.tmp), "-c", str(conf),
+                                      "-e", str(self.tmp / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode() +
+                                   self.error_log())
+            try:
+                for port in (self.http_port, self.https_port):
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("nginx did not start listening: " + self.error_log())
+                time.sleep(0.05)
+        for _ in range(100):  # the workers are forked right after the sockets are bound
+            if len(self.workers()) >= workers:
+                break
+            time.sleep(0.02)
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    def error_log(self) -> str:
+        try:
+            return (self.tmp / "error.log").read_text()
+        except OSError:
+            return ""
+
+    def workers(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(entry.name))
+        return sorted(pids)
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """utime + stime of the master and each worker."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out = {}
+        for pid in [self.proc.pid, *self.workers()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+
+    def version(self) -> str:
+        binary = self.proc.args[0]
+        r = subprocess.run([binary, "-v"], capture_output=True, text=True)
+        return (r.stderr or r.stdout).strip().replace("nginx version: ", "")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful: the master stops its workers
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# -------------------------------------------------------------------------------- clients
+
+# (id, label, family, program, mode, threads, protocols)
+CLIENTS = [
+    ("c-default", "C tenios_interrupt_block", "tenios-c", "bench_tenios", "default", 1, "both"),
+    ("c-handle", "C tenios_client (handle)", "tenios-c", "bench_tenios", "handle", 1, "both"),
+    ("c-curl", "C libcurl easy handle", "baseline", "bench_curl", "curl", 1, "both"),
+    ("c-raw", "C raw socket (floor)", "floor", "bench_raw", "raw", 1, "http"),
+    ("py-tenios", "Python tenios.interrupt_block", "tenios-py", "py", "tenios", 1, "both"),
+    ("py-client", "Python tenios.Client", "tenios-py", "py", "tenios-client", 1, "both"),
+    ("py-requests", "Python requests.Session", "baseline", "py", "requests", 1, "both"),
+    ("py-urllib3", "Python urllib3.PoolManager", "baseline", "py", "urllib3", 1, "both"),
+    ("py-urllib3-pool", "Python urllib3.HTTP(S)ConnectionPool", "baseline", "py", "urllib3-pool",
+     1, "both"),
+    ("c-default-16", "C tenios_interrupt_block, 16 threads", "tenios-c", "bench_tenios",
+     "default", 16, "both"),
+    ("c-curl-16", "C libcurl, 16 threads, a handle each", "baseline", "bench_curl", "curl", 16,
+     "both"),
+]
+
+
+class Config:
+    def __init__(self, spec: tuple, proto: str) -> None:
+        (self.cid, self.label, self.family, self.program, self.mode, self.threads,
+         _) = spec
+        self.proto = proto
+        self.key = f"{self.cid}/{proto}"
+
+
+def configs() -> list[Config]:
+    out = []
+    for proto in ("http", "https"):
+        for spec in CLIENTS:
+            if spec[6] in ("both", proto):
+                out.append(Config(spec, proto))
+    return out
+
+
+def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path,
+               calls: int, warmup: int) -> dict:
+    url = nginx.http_url if cfg.proto == "http" else nginx.https_url
+    ca = str(certs / "ca.pem")
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    args = ["--mode", cfg.mode, "--url", url, "--key", KEY, "--uuid", CALL_UUID,
+            "--calls", str(calls), "--warmup", str(warmup)]
+    if cfg.proto == "https":
+        args += ["--ca", ca]
+    if cfg.mode in ("default", "tenios"):  # the default client is configured by environment
+        env["TENIOS_API_URL"] = url
+        if cfg.proto == "https":
+            env["TENIOS_CA_FILE"] = ca
+    if cfg.program == "py":
+        env["PYTHONPATH"] = str(ROOT / "bindings" / "python")
+        env["TENIOS_LIBRARY"] = str(LIB)
+        cmd = [str(VENV / "bin" / "python"), str(BENCHES / "bench_py.py"), *args]
+    else:
+        cmd = [str(programs[cfg.program]), *args, "--threads", str(cfg.threads)]
+    cpu0 = nginx.cpu_seconds()
+    env["BENCH_T0_NS"] = str(time.monotonic_ns())  # CLOCK_MONOTONIC, as in the clients
+    wall0 = time.monotonic()
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    wall = time.monotonic() - wall0
+    cpu1 = nginx.cpu_seconds()
+    lines = [line for line in r.stdout.splitlines() if line.startswith("{")]
+    if r.returncode != 0 or not lines:
+        raise RuntimeError(f"{cfg.key} failed (exit {r.returncode}):\n{r.stderr.strip()}")
+    result = json.loads(lines[-1])
+    per_pid = [cpu1[p] - cpu0.get(p, 0.0) for p in cpu1]
+    result["nginx_cpu_pct"] = 100 * sum(per_pid) / wall
+    result["nginx_max_proc_pct"] = 100 * max(per_pid, default=0.0) / wall
+    return result
+
+
+# ------------------------------------------------------------------------------- analysis
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def per_run_ratio(results: dict, a: str, b: str, field: str = "cps") -> list[float]:
+    """a/b for each run in which both ran (the ratio is taken within one run)."""
+    ra, rb = results.get(a, []), results.get(b, [])
+    return [x[field] / y[field] for x, y in zip(ra, rb) if x and y and y[field] > 0]
+
+
+def summarize(results: dict, cfgs: list[Config]) -> list[dict]:
+    rows = []
+    for cfg in cfgs:
+        runs = [r for r in results.get(cfg.key, []) if r]
+        if not runs:
+            continue
+        row = {"cfg": cfg, "runs": len(runs)}
+        for field in ("cps", "p50_us", "p99_us", "first_exec_ms", "first_call_ms",
+                      "peak_rss_kib", "cpu_us_per_call", "nginx_cpu_pct", "nginx_max_proc_pct"):
+            row[field] = median([r[field] for r in runs])
+        row["cps_min"] = min(r["cps"] for r in runs)
+        row["cps_max"] = max(r["cps"] for r in runs)
+        curl = f"c-curl{'-16' if cfg.threads == 16 else ''}/{cfg.proto}"
+        row["x_curl"] = median(per_run_ratio(results, cfg.key, curl))
+        row["raw_over"] = (median(per_run_ratio(results, "c-raw/http", cfg.key))
+                           if cfg.proto == "http" and cfg.threads == 1 else float("nan"))
+        rows.append(row)
+    return rows
+
+
+def targets(results: dict) -> list[dict]:
+    """Each target: the median over runs of a ratio taken within each run."""
+    out = []
+
+    def add(name: str, ratios: list[float], goal: float, higher_is_better: bool,
+            fmt: str = "{:.2f}x") -> None:
+        value = median(ratios)
+        if not ratios:
+            met = None
+        elif higher_is_better:
+            met = value >= goal
+        else:
+            met = value <= goal
+        out.append({"name": name, "value": fmt.format(value) if ratios else "n/a",
+                    "goal": ("≥ " if higher_is_better else "≤ ") + fmt.format(goal),
+                    "met": met, "runs": len(ratios)})
+
+    for proto, p in (("HTTP", "http"), ("HTTPS", "https")):
+        add(f"C tenios_interrupt_block calls/s ÷ libcurl, {proto}, 1 thread",
+            per_run_ratio(results, f"c-default/{p}", f"c-curl/{p}"), 1.0, True)
+        add(f"C tenios_client (handle) calls/s ÷ libcurl, {proto}, 1 thread",
+            per_run_ratio(results, f"c-handle/{p}", f"c-curl/{p}"), 1.0, True)
+        add(f"C tenios_interrupt_block calls/s ÷ libcurl, {proto}, 16 threads",
+            per_run_ratio(results, f"c-default-16/{p}", f"c-curl-16/{p}"), 1.0, True)
+    add("raw floor calls/s ÷ C tenios_interrupt_block, HTTP (within 1.2x)",
+        per_run_ratio(results, "c-raw/http", "c-default/http"), 1.2, False)
+    add("raw floor calls/s ÷ C tenios_client (handle), HTTP (within 1.2x)",
+        per_run_ratio(results, "c-raw/http", "c-handle/http"), 1.2, False)
+    for proto, p in (("HTTP", "http"), ("HTTPS", "https")):
+        for cid, label in (("py-tenios", "tenios.interrupt_block"),
+                           ("py-client", "tenios.Client")):
+            add(f"Python {label} calls/s ÷ requests.Session, {proto}",
+                per_run_ratio(results, f"{cid}/{p}", f"py-requests/{p}"), 4.0, True)
+            # against the faster of the two urllib3 clients in the same run
+            ratios = [m["cps"] / max(a["cps"], b["cps"])
+                      for m, a, b in zip(results.get(f"{cid}/{p}", []),
+                                         results.get(f"py-urllib3/{p}", []),
+                                         results.get(f"py-urllib3-pool/{p}", []))
+                      if m and a and b]
+            add(f"Python {label} calls/s ÷ urllib3 (the faster of PoolManager and "
+                f"ConnectionPool), {proto}", ratios, 2.0, True)
+    for cid, label in (("c-default", "tenios_interrupt_block"), ("c-handle", "tenios_client")):
+        add(f"first HTTPS call, exec to response: C {label} ÷ libcurl (no slower)",
+            per_run_ratio(results, f"{cid}/https", "c-curl/https", "first_exec_ms"), 1.0, False)
+    return out
+
+
+# --------------------------------------------------------------------------------- output
+
+def fmt_num(x: float, digits: int = 0) -> str:
+    if x != x:  # NaN
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+TABLE_HEAD = ["client", "proto", "thr", "calls/s", "÷curl", "raw÷", "p50 µs", "p99 µs",
+              "1st call ms (exec)", "1st call ms (in-proc)", "peak RSS MiB", "CPU µs/call",
+              "nginx CPU %"]
+
+
+def table_rows(rows: list[dict]) -> list[list[str]]:
+    out = []
+    for r in rows:
+        c = r["cfg"]
+        out.append([c.label, c.proto.upper(), str(c.threads), fmt_num(r["cps"]),
+                     fmt_num(r["x_curl"], 2), fmt_num(r["raw_over"], 2), fmt_num(r["p50_us"], 1),
+                     fmt_num(r["p99_us"], 1), fmt_num(r["first_exec_ms"], 2),
+                     fmt_num(r["first_call_ms"], 2), fmt_num(r["peak_rss_kib"] / 1024, 1),
+                     fmt_num(r["cpu_us_per_call"], 1), fmt_num(r["nginx_cpu_pct"], 0)])
+    return out
+
+
+def text_table(head: list[str], body: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(head, widths)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines.append("  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                               for i, (v, w) in enumerate(zip(row, widths))))
+    return "\n".join(lines)
+
+
+def md_table(head: list[str], body: list[list[str]], left: int = 1) -> str:
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---" if i < left else "---:" for i in range(len(head))) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def machine_info(nginx: Nginx) -> dict[str, str]:
+    def first_line(cmd: list[str]) -> str:
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            return (r.stdout or r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    lib = ctypes.CDLL(str(LIB))
+    lib.tenios_version.restype = ctypes.c_char_p
+    curl = ctypes.CDLL("libcurl.so.4")
+    curl.curl_version.restype = ctypes.c_char_p
+    import matplotlib
+    import requests
+    import urllib3
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu,
+        "kernel": f"{platform.system()} {platform.release()}",
+        "C compiler": first_line([os.environ.get("CC", "cc"), "--version"]),
+        "rustc": first_line(["rustc", "--version"]),
+        "libtenios": lib.tenios_version().decode(),
+        "libcurl": curl.curl_version().decode(),
+        "nginx": nginx.version(),
+        "Python": platform.python_version(),
+        "requests / urllib3 / matplotlib": (f"{requests.__version__} / {urllib3.__version__} / "
+                                            f"{matplotlib.__version__}"),
+    }
+
+
+def lib_sizes() -> tuple[int, int]:
+    stripped = OUT / "libtenios.stripped.so"
+    subprocess.run(["strip", "-o", str(stripped), str(LIB)], check=True)
+    return LIB.stat().st_size, stripped.stat().st_size
+
+
+def chart(rows: list[dict], path: Path, subtitle: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    from matplotlib.patches import Patch
+
+    colors = {"tenios-c": "#1f5fa8", "tenios-py": "#6fa8dc", "baseline": "#9e9e9e",
+              "floor": "#333333"}
+    groups = [("HTTP, 1 thread", lambda c: c.proto == "http" and c.threads == 1),
+              ("HTTPS, 1 thread", lambda c: c.proto == "https" and c.threads == 1),
+              ("16 threads", lambda c: c.threads == 16)]
+    panels = [(title, [r for r in rows if keep(r["cfg"])]) for title, keep in groups]
+    panels = [(t, rs) for t, rs in panels if rs]
+    heights = [max(len(rs), 2) for _, rs in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.4 + 0.42 * sum(heights)),
+                             gridspec_kw={"height_ratios": heights})
+    if len(panels) == 1:
+        axes = [axes]
+    xmax = max(r["cps"] for r in rows) * 1.18
+    for ax, (title, rs) in zip(axes, panels):
+        labels = [r["cfg"].label if r["cfg"].threads == 1 else
+                  f"{r['cfg'].label.split(',')[0]}, {r['cfg'].proto.upper()}" for r in rs]
+        values = [r["cps"] for r in rs]
+        y = range(len(rs))
+        bars = ax.barh(y, values, color=[colors[r["cfg"].family] for r in rs])
+        ax.set_yticks(list(y), labels, fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlim(0, xmax)
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        for bar, v in zip(bars, values):
+            ax.text(bar.get_width() + xmax * 0.005, bar.get_y() + bar.get_height() / 2,
+                    f"{v:,.0f}", va="center", fontsize=8)
+    legend = [("tenios-c", "libtenios from C"), ("tenios-py", "libtenios from Python"),
+              ("baseline", "libcurl / requests / urllib3"), ("floor", "raw socket (floor)")]
+    axes[0].legend(handles=[Patch(color=colors[k], label=v) for k, v in legend],
+                   loc="lower right", fontsize=8)
+    axes[-1].set_xlabel("calls per second (median of runs; higher is better)")
+    fig.suptitle("libtenios: POST /interrupt-ecc-block to nginx on loopback\n" + subtitle,
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
+                   sizes: tuple[int, int], args: argparse.Namespace, elapsed: float,
+                   command: str, notes: list[str]) -> None:
+    full, stripped = sizes
+    mark = {True: "**met**", False: "**missed**", None: "n/a"}
+    body = table_rows(rows)
+    t_rows = [[t["name"], t["value"], t["goal"], mark[t["met"]]] for t in tgts]
+    info_rows = [[k, v] for k, v in info.items()]
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"""# Benchmarks
+
+Generated by `{command}` (benches/run.py) on {date}, in {elapsed / 60:.1f} minutes. Do not edit
+by hand: run it again.
+
+Every client makes the same `POST /interrupt-ecc-block` with the body
+`{{"access_key":"…","call_uuid":"…"}}` to nginx on 127.0.0.1 (plain HTTP on one port, HTTPS with
+TLS 1.3 on another, a certificate from a CA made for the run), which answers
+`200 {{"success": true}}` on a kept-alive connection. Each client is a fresh process making
+{args.warmup} warm-up calls and then {args.calls:,} timed calls; each figure is the median of
+{args.runs} runs, and the runs interleave the clients (run 1 of every client, then run 2, ...).
+Ratios are taken within one run and then the median is given.
+
+![calls per second]({path.with_suffix('.png').name})
+
+## Results
+
+{md_table(TABLE_HEAD, body)}
+
+- **calls/s**: timed calls ÷ wall time of the timed phase (16 threads: all threads start
+  together at a barrier; the calls are split evenly). **÷curl**: calls/s ÷ the libcurl client's
+  with the same protocol and thread count, in the same run. **raw÷**: the raw socket client's
+  calls/s ÷ this client's (HTTP, 1 thread; 1.00 = as fast as the floor).
+- **p50/p99**: per-call latency, `clock_gettime(CLOCK_MONOTONIC)` (C) or
+  `time.perf_counter_ns` (Python) around each timed call.
+- **1st call ms (exec)**: from just before the driver spawns the process (CLOCK_MONOTONIC,
+  handed over in `BENCH_T0_NS`) to the return of the process's first call: exec, dynamic
+  loading (C) or interpreter start and imports (Python), client set-up, TCP connect, TLS
+  handshake (HTTPS), request and response. **1st call ms (in-proc)**: the same from just before
+  the client is set up (C: before `curl_global_init` / `tenios_client_builder_new` / the first
+  `tenios_interrupt_block`; Python: after the imports; the tenios binding loads libtenios
+  lazily, inside this span).
+- **peak RSS**: the process's peak resident set at its end, `VmHWM` from
+  `/proc/self/status`. (`getrusage` `ru_maxrss` is printed by the clients too, but Linux carries
+  it over `execve` from the image that exec'd, here the Python driver, so it would show the
+  driver's size for every small client.) **CPU µs/call**: the client
+  process's user + system CPU over the timed phase ÷ calls (all threads).
+- **nginx CPU %**: nginx's CPU time (master + 2 workers, /proc) over the client's whole run,
+  in % of one core: the server is never the bottleneck when this stays well below 100 % per
+  worker (busiest single worker, median: {fmt_num(max(r['nginx_max_proc_pct'] for r in rows), 0)} % at most).
+
+## Targets
+
+{md_table(["target", "value (median of per-run ratios)", "goal", ""], t_rows)}
+
+## libtenios size
+
+| `target/release/libtenios.so` | bytes |
+|---|---:|
+| as built (`cargo build --release`) | {full:,} |
+| stripped (`strip -o`) | {stripped:,} ({100 * stripped / full:.0f} %) |
+
+## Machine
+
+{md_table(["", ""], info_rows)}
+
+Command: `{command}` ({args.runs} runs × {args.calls:,} calls, {args.warmup} warm-up calls;
+the driver is `benches/run.py --calls {args.calls} --runs {args.runs} --warmup {args.warmup}`).
+"""
+    if notes:
+        text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    path.write_text(text)
+
+
+# ----------------------------------------------------------------------------------- main
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--calls", type=int, default=int(os.environ.get("BENCH_CALLS", 10000)))
+    p.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 5)))
+    p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 200)))
+    p.add_argument("--only", help="comma-separated client ids (e.g. c-default,c-curl)")
+    p.add_argument("--no-write", action="store_true",
+                   help="print the table only; leave BENCHMARKS.md/.png alone")
+    args = p.parse_args()
+
+    started = int(os.environ.get("BENCH_STARTED_NS", time.monotonic_ns())) / 1e9
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not in_venv():
+        if not LIB.exists():
+            print(f"bench: {LIB} is missing: run `make build` first", file=sys.stderr)
+            return 1
+        ensure_tools()
+        find_nginx()
+        bootstrap_venv()  # does not return
+    nginx_bin = find_nginx()
+    programs = build_clients()
+    certs = OUT / "certs"
+    subprocess.run(["sh", str(ROOT / "tests" / "tls" / "make-certs.sh"), str(certs)],
+                   check=True)
+
+    cfgs = configs()
+    if args.only:
+        wanted = set(args.only.split(","))
+        cfgs = [c for c in cfgs if c.cid in wanted or c.key in wanted]
+    nginx = Nginx(nginx_bin, certs)
+    notes: list[str] = []
+    results: dict[str, list] = {c.key: [] for c in cfgs}
+    try:
+        log(f"nginx {nginx.version()} on {nginx.http_url} and {nginx.https_url}, "
+            f"workers {nginx.workers()}")
+        log(f"{len(cfgs)} clients × {args.runs} runs × {args.calls:,} calls")
+        for run in range(args.runs):
+            # rotate the order each run so that no client always goes first or last
+            order = cfgs[run % len(cfgs):] + cfgs[:run % len(cfgs)]
+            for cfg in order:
+                try:
+                    r = run_client(cfg, nginx, programs, certs, args.calls, args.warmup)
+                except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                    log(f"run {run + 1}: {exc}")
+                    results[cfg.key].append(None)
+                    continue
+                results[cfg.key].append(r)
+                log(f"run {run + 1}/{args.runs} {cfg.key:24} {r['cps']:>9,.0f} calls/s  "
+                    f"p99 {r['p99_us']:>8,.1f} µs  first {r['first_exec_ms']:6.1f} ms  "
+                    f"nginx {r['nginx_cpu_pct']:3.0f} %")
+        info = machine_info(nginx)
+    finally:
+        nginx.stop()
+
+    failed = [k for k, v in results.items() if any(x is None for x in v)]
+    for key in failed:
+        notes.append(f"{key}: {sum(x is None for x in results[key])} of {args.runs} runs "
+                     "failed (see the log of `make bench`); its figures are from the others.")
+    rows = summarize(results, cfgs)
+    tgts = targets(results)
+    busiest = max((r["nginx_max_proc_pct"] for r in rows), default=0)
+    if busiest >= 90:
+        notes.append(f"an nginx process reached {busiest:.0f} % of a core: the server may "
+                     "have limited some figures.")
+    print()
+    print(text_table(TABLE_HEAD, table_rows(rows)))
+    print()
+    mark = {True: "met", False: "MISSED", None: "n/a"}
+    print(text_table(["target", "value", "goal", ""],
+                     [[t["name"], t["value"], t["goal"], mark[t["met"]]] for t in tgts]))
+    sizes = lib_sizes()
+    print(f"\nlibtenios.so: {sizes[0]:,} bytes, stripped {sizes[1]:,} bytes")
+    for n in notes:
+        print(f"note: {n}")
+    elapsed = time.monotonic() - started
+    if not args.no_write and rows:
+        md, png = ROOT / "BENCHMARKS.md", ROOT / "BENCHMARKS.png"
+        command = os.environ.get("BENCH_COMMAND", "python3 benches/run.py")
+        chart(rows, png, f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
+                         f"of {args.calls:,} calls")
+        write_markdown(md, rows, tgts, info, sizes, args, elapsed, command, notes)
+        log(f"wrote {md.relative_to(ROOT)} and {png.relative_to(ROOT)}")
+    log(f"done in {elapsed:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
