@@ -154,6 +154,20 @@ http {{
     scgi_temp_path {tmp}/scgi;
     keepalive_requests 1000000;
     keepalive_timeout 600s;
+    log_format tls '$ssl_protocol $ssl_cipher';
+    # A third port, the same as HTTPS but logging what TLS each client negotiated: probed with
+    # one call per client before the runs (the measured ports log nothing).
+    server {{
+        listen 127.0.0.1:{probe_port} ssl;
+        access_log {tmp}/tls.log tls;
+        ssl_certificate {certs}/server.pem;
+        ssl_certificate_key {certs}/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location = /interrupt-ecc-block {{
+            default_type application/json;
+            return 200 '{{"success": true}}';
+        }}
+    }}
     server {{
         listen 127.0.0.1:{http_port};
         listen 127.0.0.1:{https_port} ssl;
@@ -172,12 +186,14 @@ http {{
 class Nginx:
     def __init__(self, binary: str, certs: Path, workers: int = 2) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="tenios-bench-nginx-"))
-        self.http_port, self.https_port = free_port(), free_port()
-        while self.https_port == self.http_port:
-            self.https_port = free_port()
+        ports: set[int] = set()
+        while len(ports) < 3:
+            ports.add(free_port())
+        self.http_port, self.https_port, self.probe_port = sorted(ports)
         conf = self.tmp / "nginx.conf"
         conf.write_text(NGINX_CONF.format(workers=workers, tmp=self.tmp, certs=certs,
-                                          http_port=self.http_port, https_port=self.https_port))
+                                          http_port=self.http_port, https_port=self.https_port,
+                                          probe_port=self.probe_port))
         self.proc = subprocess.Popen([binary, "-p", str(self.tmp), "-c", str(conf),
                                       "-e", str(self.tmp / "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -187,7 +203,7 @@ class Nginx:
                 raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode() +
                                    self.error_log())
             try:
-                for port in (self.http_port, self.https_port):
+                for port in (self.http_port, self.https_port, self.probe_port):
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
@@ -207,6 +223,16 @@ class Nginx:
     @property
     def https_url(self) -> str:
         return f"https://127.0.0.1:{self.https_port}"
+
+    @property
+    def probe_url(self) -> str:
+        return f"https://127.0.0.1:{self.probe_port}"
+
+    def tls_log(self) -> list[str]:
+        try:
+            return (self.tmp / "tls.log").read_text().splitlines()
+        except OSError:
+            return []
 
     def error_log(self) -> str:
         try:
@@ -293,8 +319,8 @@ def configs() -> list[Config]:
 
 
 def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path,
-               calls: int, warmup: int) -> dict:
-    url = nginx.http_url if cfg.proto == "http" else nginx.https_url
+               calls: int, warmup: int, url: str | None = None) -> dict:
+    url = url or (nginx.http_url if cfg.proto == "http" else nginx.https_url)
     ca = str(certs / "ca.pem")
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     args = ["--mode", cfg.mode, "--url", url, "--key", KEY, "--uuid", CALL_UUID,
@@ -325,6 +351,26 @@ def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path
     result["nginx_cpu_pct"] = 100 * sum(per_pid) / wall
     result["nginx_max_proc_pct"] = 100 * max(per_pid, default=0.0) / wall
     return result
+
+
+def probe_tls(cfgs: list[Config], nginx: Nginx, programs: dict[str, Path],
+              certs: Path) -> dict[str, str]:
+    """What TLS version and cipher each HTTPS client negotiates (one call on the probe port)."""
+    out = {}
+    for cfg in cfgs:
+        if cfg.proto != "https" or cfg.threads != 1:
+            continue
+        seen = len(nginx.tls_log())
+        try:
+            run_client(cfg, nginx, programs, certs, 1, 0, url=nginx.probe_url)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            log(f"TLS probe: {exc}")
+            continue
+        time.sleep(0.05)  # nginx writes the log line after the response
+        lines = sorted(set(nginx.tls_log()[seen:]))
+        out[cfg.label] = ", ".join(lines) or "?"
+        log(f"TLS probe: {cfg.label}: {out[cfg.label]}")
+    return out
 
 
 # ------------------------------------------------------------------------------- analysis
@@ -540,8 +586,8 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
 
 
 def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
-                   sizes: tuple[int, int], args: argparse.Namespace, elapsed: float,
-                   command: str, notes: list[str]) -> None:
+                   tls: dict[str, str], sizes: tuple[int, int], args: argparse.Namespace,
+                   elapsed: float, command: str, notes: list[str]) -> None:
     full, stripped = sizes
     mark = {True: "**met**", False: "**missed**", None: "n/a"}
     body = table_rows(rows)
@@ -554,8 +600,8 @@ Generated by `{command}` (benches/run.py) on {date}, in {elapsed / 60:.1f} minut
 by hand: run it again.
 
 Every client makes the same `POST /interrupt-ecc-block` with the body
-`{{"access_key":"…","call_uuid":"…"}}` to nginx on 127.0.0.1 (plain HTTP on one port, HTTPS with
-TLS 1.3 on another, a certificate from a CA made for the run), which answers
+`{{"access_key":"…","call_uuid":"…"}}` to nginx on 127.0.0.1 (plain HTTP on one port, HTTPS on
+another, with a certificate from a CA made for the run), which answers
 `200 {{"success": true}}` on a kept-alive connection. Each client is a fresh process making
 {args.warmup} warm-up calls and then {args.calls:,} timed calls; each figure is the median of
 {args.runs} runs, and the runs interleave the clients (run 1 of every client, then run 2, ...).
@@ -565,7 +611,7 @@ Ratios are taken within one run and then the median is given.
 
 ## Results
 
-{md_table(TABLE_HEAD, body)}
+{md_table(TABLE_HEAD, body, left=2)}
 
 - **calls/s**: timed calls ÷ wall time of the timed phase (16 threads: all threads start
   together at a barrier; the calls are split evenly). **÷curl**: calls/s ÷ the libcurl client's
@@ -593,6 +639,13 @@ Ratios are taken within one run and then the median is given.
 
 {md_table(["target", "value (median of per-run ratios)", "goal", ""], t_rows)}
 
+## TLS negotiated
+
+nginx offers TLS 1.3 and 1.2 with its defaults (Debian's OpenSSL); the certificate is EC P-256.
+What each client negotiated, from nginx's log of one probe call per client:
+
+{md_table(["client", "protocol and cipher"], [[k, v] for k, v in tls.items()], left=2)}
+
 ## libtenios size
 
 | `target/release/libtenios.so` | bytes |
@@ -602,7 +655,7 @@ Ratios are taken within one run and then the median is given.
 
 ## Machine
 
-{md_table(["", ""], info_rows)}
+{md_table(["", ""], info_rows, left=2)}
 
 Command: `{command}` ({args.runs} runs × {args.calls:,} calls, {args.warmup} warm-up calls;
 the driver is `benches/run.py --calls {args.calls} --runs {args.runs} --warmup {args.warmup}`).
@@ -649,6 +702,7 @@ def main() -> int:
     try:
         log(f"nginx {nginx.version()} on {nginx.http_url} and {nginx.https_url}, "
             f"workers {nginx.workers()}")
+        tls = probe_tls(cfgs, nginx, programs, certs)
         log(f"{len(cfgs)} clients × {args.runs} runs × {args.calls:,} calls")
         for run in range(args.runs):
             # rotate the order each run so that no client always goes first or last
@@ -694,7 +748,7 @@ def main() -> int:
         command = os.environ.get("BENCH_COMMAND", "python3 benches/run.py")
         chart(rows, png, f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
                          f"of {args.calls:,} calls")
-        write_markdown(md, rows, tgts, info, sizes, args, elapsed, command, notes)
+        write_markdown(md, rows, tgts, info, tls, sizes, args, elapsed, command, notes)
         log(f"wrote {md.relative_to(ROOT)} and {png.relative_to(ROOT)}")
     log(f"done in {elapsed:.0f} s")
     return 1 if failed else 0

@@ -113,7 +113,8 @@ impl ClientConfig {
 /// `Sync`, and concurrent calls use separate pooled connections.
 pub struct Client {
     agent: Agent,
-    interrupt_url: String,
+    /// Parsed once here rather than on every call.
+    interrupt_uri: ureq::http::Uri,
     config: ClientConfig,
 }
 
@@ -151,6 +152,10 @@ impl Client {
             Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
             None => USER_AGENT.to_owned(),
         };
+        let interrupt_uri = base
+            .endpoint("interrupt-ecc-block")
+            .parse::<ureq::http::Uri>()
+            .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?;
         let agent = Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
@@ -170,7 +175,7 @@ impl Client {
             .new_agent();
         Ok(Client {
             agent,
-            interrupt_url: base.endpoint("interrupt-ecc-block"),
+            interrupt_uri,
             config,
         })
     }
@@ -194,7 +199,7 @@ impl Client {
         .map_err(|e| Error::Internal(format!("internal error: cannot encode the request: {e}")))?;
         let mut response = self
             .agent
-            .post(&self.interrupt_url)
+            .post(self.interrupt_uri.clone())
             .header("Content-Type", "application/json")
             .send(&body[..])
             .map_err(|e| self.transport_error(e))?;
@@ -272,7 +277,7 @@ impl Client {
             }
             // rustls reports handshake and certificate failures as InvalidData; plain HTTP
             // parse failures come back as ureq protocol errors instead.
-            K::InvalidData if self.interrupt_url.starts_with("https:") => {
+            K::InvalidData if self.interrupt_uri.scheme_str() == Some("https") => {
                 return Error::Network(format!("TLS failure: {e}"));
             }
             K::ConnectionRefused => "connection refused",

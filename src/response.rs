@@ -15,6 +15,10 @@ pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// status, since the API sends its errors with 400 and sometimes 403. Without one, any status
 /// but 200 is an HTTP error; a 200 must carry `"success": true`.
 pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
+    // The answer to nearly every call, recognised without building a JSON tree.
+    if http_status == 200 && is_plain_success(body) {
+        return Ok(());
+    }
     let json = serde_json::from_slice::<Value>(body).ok();
     let is_json = json.is_some();
     let object = match json {
@@ -50,6 +54,17 @@ pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
         None => Err(protocol("response has no \"success\" field")),
         Some(_) => Err(protocol("response has an unexpected \"success\" value")),
     }
+}
+
+/// Whether `body` is `{"success": true}` in one of its usual spellings (anything else takes
+/// the full parse).
+fn is_plain_success(body: &[u8]) -> bool {
+    const SPELLINGS: [&[u8]; 3] = [
+        br#"{"success":true}"#,
+        br#"{"success": true}"#,
+        br#"{ "success": true }"#,
+    ];
+    SPELLINGS.contains(&body.trim_ascii())
 }
 
 /// The API error this body reports, if it reports one.
@@ -104,6 +119,17 @@ mod tests {
     #[test]
     fn success() {
         assert_eq!(status_of(200, r#"{"success": true}"#), Status::TENIOS_OK);
+        assert_eq!(
+            status_of(200, "{\n  \"success\" : true\n}\n"),
+            Status::TENIOS_OK
+        );
+        assert_eq!(
+            status_of(200, r#"{"success": true, "x": 1}"#),
+            Status::TENIOS_OK
+        );
+        assert!(is_plain_success(b"{\"success\": true}\n"));
+        assert!(!is_plain_success(br#"{"success": true}x"#));
+        assert!(!is_plain_success(br#"{"succ ess":true}"#));
         assert_eq!(status_of(200, r#"{"success":"true"}"#), Status::TENIOS_OK);
     }
 
