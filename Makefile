@@ -41,7 +41,7 @@ CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
 CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
 
 .PHONY: all build deps header-check test test-rust test-fuzz test-c test-cpp test-python \
-        c-programs cpp-example demo soak clean
+        c-programs cpp-example demo soak bench clean
 
 all: build
 
@@ -193,6 +193,14 @@ soak: build
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $(BUILD_DIR)/soak benches/soak.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 	TENIOS_SIM=$(CURDIR)/$(SIM) SOAK_BIN=$(CURDIR)/$(BUILD_DIR)/soak benches/soak.sh
+
+# ------------------------------------------------------------------ bench
+
+# libtenios against libcurl, a raw socket, requests and urllib3, through nginx on loopback
+# (installed when missing): prints a table and writes BENCHMARKS.md and BENCHMARKS.png.
+# A measurement, not a test: `make test` does not run it. About 6 minutes on 2 cores.
+bench: build
+	BENCH_COMMAND="make bench" CC="$(CC)" $(PYTHON) benches/run.py
 
 # ------------------------------------------------------------------ clean
 

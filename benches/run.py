@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -39,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = ROOT / "benches"
 OUT = ROOT / "build" / "bench"
 VENV = OUT / "venv"
-LIB = ROOT / "target" / "release" / "libtenios.so"
+BUILT_LIB = ROOT / "target" / "release" / "libtenios.so"
+# The runs use a copy, so that a rebuild in the checkout while they go on cannot mix two builds.
+LIB = OUT / "lib" / "libtenios.so"
 PIP_PACKAGES = ["requests>=2.32,<3", "urllib3>=2.2,<3", "matplotlib>=3.8,<4"]
 KEY = "bench-access-key"
 CALL_UUID = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"
@@ -110,6 +113,17 @@ def ensure_tools() -> None:
         apt_install("libcurl4-openssl-dev")
     if not shutil.which("openssl"):
         apt_install("openssl")
+
+
+def snapshot_library() -> str:
+    """Copies target/release/libtenios.so to build/bench/lib; returns its SHA-256 prefix."""
+    import hashlib
+
+    LIB.parent.mkdir(parents=True, exist_ok=True)
+    tmp = LIB.with_suffix(".tmp")
+    shutil.copy2(BUILT_LIB, tmp)
+    os.replace(tmp, LIB)
+    return hashlib.sha256(LIB.read_bytes()).hexdigest()[:12]
 
 
 def build_clients() -> dict[str, Path]:
@@ -318,6 +332,28 @@ def configs() -> list[Config]:
     return out
 
 
+def proc_stat_cpu() -> list[int]:
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
+def system_busy_seconds() -> float:
+    """User + nice + system CPU time of all processes, summed over CPUs (/proc/stat). Interrupt
+    and softirq time is left out: loopback TCP is mostly processed there, for the benchmark's
+    own traffic, without being charged to the client or nginx."""
+    fields = proc_stat_cpu()
+    return (fields[0] + fields[1] + fields[2]) / os.sysconf("SC_CLK_TCK")
+
+
+def steal_seconds() -> float:
+    """Time the hypervisor ran something else while this machine's CPUs wanted to run."""
+    return proc_stat_cpu()[7] / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path,
                calls: int, warmup: int, url: str | None = None) -> dict:
     url = url or (nginx.http_url if cfg.proto == "http" else nginx.https_url)
@@ -337,12 +373,14 @@ def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path
         cmd = [str(VENV / "bin" / "python"), str(BENCHES / "bench_py.py"), *args]
     else:
         cmd = [str(programs[cfg.program]), *args, "--threads", str(cfg.threads)]
-    cpu0 = nginx.cpu_seconds()
+    cpu0, busy0, child0 = nginx.cpu_seconds(), system_busy_seconds(), children_cpu_seconds()
+    steal0 = steal_seconds()
     env["BENCH_T0_NS"] = str(time.monotonic_ns())  # CLOCK_MONOTONIC, as in the clients
     wall0 = time.monotonic()
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     wall = time.monotonic() - wall0
-    cpu1 = nginx.cpu_seconds()
+    cpu1, busy1, child1 = nginx.cpu_seconds(), system_busy_seconds(), children_cpu_seconds()
+    steal1 = steal_seconds()
     lines = [line for line in r.stdout.splitlines() if line.startswith("{")]
     if r.returncode != 0 or not lines:
         raise RuntimeError(f"{cfg.key} failed (exit {r.returncode}):\n{r.stderr.strip()}")
@@ -350,6 +388,10 @@ def run_client(cfg: Config, nginx: Nginx, programs: dict[str, Path], certs: Path
     per_pid = [cpu1[p] - cpu0.get(p, 0.0) for p in cpu1]
     result["nginx_cpu_pct"] = 100 * sum(per_pid) / wall
     result["nginx_max_proc_pct"] = 100 * max(per_pid, default=0.0) / wall
+    # whatever else ran on the machine meanwhile (other users' builds and tests, the driver)
+    other = (busy1 - busy0) - (child1 - child0) - sum(per_pid)
+    result["other_cpu_pct"] = max(0.0, 100 * other / wall)
+    result["steal_pct"] = 100 * (steal1 - steal0) / wall
     return result
 
 
@@ -393,7 +435,8 @@ def summarize(results: dict, cfgs: list[Config]) -> list[dict]:
             continue
         row = {"cfg": cfg, "runs": len(runs)}
         for field in ("cps", "p50_us", "p99_us", "first_exec_ms", "first_call_ms",
-                      "peak_rss_kib", "cpu_us_per_call", "nginx_cpu_pct", "nginx_max_proc_pct"):
+                      "peak_rss_kib", "cpu_us_per_call", "nginx_cpu_pct", "nginx_max_proc_pct",
+                      "other_cpu_pct", "steal_pct"):
             row[field] = median([r[field] for r in runs])
         row["cps_min"] = min(r["cps"] for r in runs)
         row["cps_max"] = max(r["cps"] for r in runs)
@@ -462,7 +505,7 @@ def fmt_num(x: float, digits: int = 0) -> str:
 
 TABLE_HEAD = ["client", "proto", "thr", "calls/s", "÷curl", "raw÷", "p50 µs", "p99 µs",
               "1st call ms (exec)", "1st call ms (in-proc)", "peak RSS MiB", "CPU µs/call",
-              "nginx CPU %"]
+              "nginx CPU %", "other CPU %"]
 
 
 def table_rows(rows: list[dict]) -> list[list[str]]:
@@ -473,7 +516,8 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
                      fmt_num(r["x_curl"], 2), fmt_num(r["raw_over"], 2), fmt_num(r["p50_us"], 1),
                      fmt_num(r["p99_us"], 1), fmt_num(r["first_exec_ms"], 2),
                      fmt_num(r["first_call_ms"], 2), fmt_num(r["peak_rss_kib"] / 1024, 1),
-                     fmt_num(r["cpu_us_per_call"], 1), fmt_num(r["nginx_cpu_pct"], 0)])
+                     fmt_num(r["cpu_us_per_call"], 1), fmt_num(r["nginx_cpu_pct"], 0),
+                     fmt_num(r["other_cpu_pct"], 0)])
     return out
 
 
@@ -586,7 +630,8 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
 
 
 def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
-                   tls: dict[str, str], sizes: tuple[int, int], args: argparse.Namespace,
+                   tls: dict[str, str], sizes: tuple[int, int], lib_sha: str,
+                   args: argparse.Namespace,
                    elapsed: float, command: str, notes: list[str]) -> None:
     full, stripped = sizes
     mark = {True: "**met**", False: "**missed**", None: "n/a"}
@@ -633,7 +678,12 @@ Ratios are taken within one run and then the median is given.
   process's user + system CPU over the timed phase ÷ calls (all threads).
 - **nginx CPU %**: nginx's CPU time (master + 2 workers, /proc) over the client's whole run,
   in % of one core: the server is never the bottleneck when this stays well below 100 % per
-  worker (busiest single worker, median: {fmt_num(max(r['nginx_max_proc_pct'] for r in rows), 0)} % at most).
+  worker (busiest single worker, median: {fmt_num(max(r['nginx_max_proc_pct'] for r in rows), 0)} % at most). **other CPU %**: the CPU
+  time of everything else on the machine during the client's run (user + system time of all
+  CPUs from /proc/stat minus the client's and nginx's), in % of one core: this machine is shared, and
+  figures from runs with much other load are noisier. The machine is a VM: the hypervisor took
+  (steal time) a median of {fmt_num(median([r['steal_pct'] for r in rows]), 1)} % and at most {fmt_num(max(r['steal_pct'] for r in rows), 1)} % of one core over a
+  client's runs.
 
 ## Targets
 
@@ -648,7 +698,7 @@ What each client negotiated, from nginx's log of one probe call per client:
 
 ## libtenios size
 
-| `target/release/libtenios.so` | bytes |
+| `target/release/libtenios.so` (SHA-256 {lib_sha}…) | bytes |
 |---|---:|
 | as built (`cargo build --release`) | {full:,} |
 | stripped (`strip -o`) | {stripped:,} ({100 * stripped / full:.0f} %) |
@@ -680,13 +730,14 @@ def main() -> int:
     started = int(os.environ.get("BENCH_STARTED_NS", time.monotonic_ns())) / 1e9
     OUT.mkdir(parents=True, exist_ok=True)
     if not in_venv():
-        if not LIB.exists():
-            print(f"bench: {LIB} is missing: run `make build` first", file=sys.stderr)
+        if not BUILT_LIB.exists():
+            print(f"bench: {BUILT_LIB} is missing: run `make build` first", file=sys.stderr)
             return 1
         ensure_tools()
         find_nginx()
         bootstrap_venv()  # does not return
     nginx_bin = find_nginx()
+    lib_sha = snapshot_library()
     programs = build_clients()
     certs = OUT / "certs"
     subprocess.run(["sh", str(ROOT / "tests" / "tls" / "make-certs.sh"), str(certs)],
@@ -696,6 +747,8 @@ def main() -> int:
     if args.only:
         wanted = set(args.only.split(","))
         cfgs = [c for c in cfgs if c.cid in wanted or c.key in wanted]
+    # SIGTERM unwinds like Ctrl-C, so that the finally below stops nginx
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     nginx = Nginx(nginx_bin, certs)
     notes: list[str] = []
     results: dict[str, list] = {c.key: [] for c in cfgs}
@@ -717,7 +770,7 @@ def main() -> int:
                 results[cfg.key].append(r)
                 log(f"run {run + 1}/{args.runs} {cfg.key:24} {r['cps']:>9,.0f} calls/s  "
                     f"p99 {r['p99_us']:>8,.1f} µs  first {r['first_exec_ms']:6.1f} ms  "
-                    f"nginx {r['nginx_cpu_pct']:3.0f} %")
+                    f"nginx {r['nginx_cpu_pct']:3.0f} %  other {r['other_cpu_pct']:3.0f} %")
         info = machine_info(nginx)
     finally:
         nginx.stop()
@@ -728,6 +781,11 @@ def main() -> int:
                      "failed (see the log of `make bench`); its figures are from the others.")
     rows = summarize(results, cfgs)
     tgts = targets(results)
+    noisy = [f"{k} run {i + 1} ({r['other_cpu_pct']:.0f} %)" for k, runs in results.items()
+             for i, r in enumerate(runs) if r and r["other_cpu_pct"] >= 30]
+    if noisy:
+        notes.append("other processes used ≥ 30 % of a core during: " + ", ".join(noisy) +
+                     ". The medians damp this, but the machine was not idle.")
     busiest = max((r["nginx_max_proc_pct"] for r in rows), default=0)
     if busiest >= 90:
         notes.append(f"an nginx process reached {busiest:.0f} % of a core: the server may "
@@ -748,7 +806,8 @@ def main() -> int:
         command = os.environ.get("BENCH_COMMAND", "python3 benches/run.py")
         chart(rows, png, f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
                          f"of {args.calls:,} calls")
-        write_markdown(md, rows, tgts, info, tls, sizes, args, elapsed, command, notes)
+        write_markdown(md, rows, tgts, info, tls, sizes, lib_sha, args, elapsed, command,
+                       notes)
         log(f"wrote {md.relative_to(ROOT)} and {png.relative_to(ROOT)}")
     log(f"done in {elapsed:.0f} s")
     return 1 if failed else 0

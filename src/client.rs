@@ -9,6 +9,7 @@ use ureq::Agent;
 
 use crate::base_url::{is_loopback, parse_authority, BaseUrl, DEFAULT_BASE_URL};
 use crate::error::Error;
+use crate::resolver::CachingResolver;
 use crate::response::{classify, MAX_BODY_BYTES};
 use crate::tls::{root_certs, TrustStore};
 
@@ -156,7 +157,7 @@ impl Client {
             .endpoint("interrupt-ecc-block")
             .parse::<ureq::http::Uri>()
             .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?;
-        let agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
             // Never follow redirects: the access key is in the body and an interrupt must
@@ -171,8 +172,12 @@ impl Client {
             .timeout_global(Some(config.timeout))
             .max_idle_connections(64)
             .max_idle_connections_per_host(32)
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Ok(Client {
             agent,
             interrupt_uri,

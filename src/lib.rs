@@ -8,6 +8,7 @@ pub mod base_url;
 pub mod client;
 pub mod error;
 pub mod ffi;
+mod resolver;
 pub mod response;
 pub mod status;
 pub mod tls;
