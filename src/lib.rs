@@ -1,7 +1,7 @@
 //! libtenios: a client for the TENIOS Call Control Voice API, shipped as a C-ABI library.
 //!
 //! The Rust core ([`Client`], [`Error`], [`response::classify`]) is safe Rust; [`ffi`] is the
-//! only module with `extern "C"` functions and `unsafe` code, and `include/tenios.h` is
+//! only module with `extern "C"` functions and raw-pointer code, and `include/tenios.h` is
 //! generated from it.
 
 pub mod base_url;

@@ -38,9 +38,9 @@ pub fn close_gracefully(stream: &Stream) {
 }
 
 /// Ends the connection abruptly. A true RST needs `SO_LINGER` 0, which std only offers
-/// unstably (`TcpStream::set_linger`, feature `tcp_linger`) and which otherwise needs
-/// `unsafe`. So this shuts both directions down and returns without draining: the client
-/// sees EOF, and anything it sends afterwards is answered with RST by the kernel. Over TLS
+/// unstably (`TcpStream::set_linger`, feature `tcp_linger`) and which otherwise needs raw
+/// file descriptors. So this shuts both directions down and returns without draining: the
+/// client sees EOF, and anything it sends afterwards is answered with RST by the kernel. Over TLS
 /// no `close_notify` is sent, so the client sees a truncated TLS stream.
 pub fn close_abruptly(stream: &Stream) {
     let _ = stream.shutdown(Shutdown::Both);
