@@ -60,7 +60,9 @@ pub fn root_certs(store: TrustStore, extra: &[Certificate<'static>]) -> Result<R
 }
 
 fn system_roots() -> Result<Vec<Certificate<'static>>, String> {
-    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+    // SSL_CERT_FILE as OpenSSL reads it (an empty value counts as unset); SSL_CERT_DIR's
+    // hashed directories are not read.
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
         return load_pem_file(Path::new(&file), "system CA bundle (SSL_CERT_FILE)");
     }
     let found = SYSTEM_BUNDLES.iter().map(Path::new).find(|p| p.is_file());
