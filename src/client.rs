@@ -5,6 +5,7 @@ use std::io;
 use std::time::Duration;
 
 use serde::Serialize;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::Agent;
 
 use crate::base_url::{is_loopback, parse_authority, BaseUrl, DEFAULT_BASE_URL};
@@ -12,6 +13,7 @@ use crate::error::Error;
 use crate::resolver::CachingResolver;
 use crate::response::{classify, MAX_BODY_BYTES};
 use crate::tls::{root_certs, TrustStore};
+use crate::transport::LeanConnector;
 
 /// The longest access key or call UUID accepted, in bytes.
 pub const MAX_ARG_BYTES: usize = 1024;
@@ -173,11 +175,8 @@ impl Client {
             .max_idle_connections(64)
             .max_idle_connections_per_host(32)
             .build();
-        let agent = Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        let connector = DefaultConnector::default().chain(LeanConnector);
+        let agent = Agent::with_parts(agent_config, connector, CachingResolver::default());
         Ok(Client {
             agent,
             interrupt_uri,

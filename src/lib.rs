@@ -12,6 +12,7 @@ mod resolver;
 pub mod response;
 pub mod status;
 pub mod tls;
+mod transport;
 
 pub use client::{Client, ClientConfig};
 pub use error::{ApiError, Error};
