@@ -636,20 +636,25 @@ The first run of this benchmark (commit 622d4c7) had libtenios at 0.57x libcurl'
 second over HTTP, 0.66x over HTTPS, and 3.6x slower than the raw floor. callgrind and
 `strace -c` per call (client 1 against client 3, plain HTTP) showed libtenios running *fewer*
 user-space instructions than libcurl (51.7k against 73.6k) but ~22 system calls against 5, and
-88 us of system CPU against 18: ureq 3 resolves the host on every call, before looking in its
-connection pool, and with a timeout set its resolver starts a thread for the lookup, even for
-an IP address (clone3, futexes, signal masks, a cross-thread wake-up). The fix
-(src/resolver.rs): IP literals need no lookup, and host names are resolved with ureq's
-resolver and its timeout at most every 30 s. That alone took libtenios from 0.57x to 1.13x
-libcurl over HTTP and from 0.66x to 1.12x over HTTPS.
+88 us of system CPU against 18. Two fixes, each measured with `strace -f -c` over 1,000 and
+3,000 calls against tenios-sim:
 
-The raw-floor target (within 1.2x over plain HTTP) is still missed: libtenios is ~1.8-1.9x
-the floor, libcurl ~2.1x in the same runs. What remains is in ureq's transport, not in
-libtenios's code: per call it probes the pooled socket twice (non-blocking 1-byte recv,
-3 syscalls each), re-arms SO_SNDTIMEO/SO_RCVTIMEO for the remaining global timeout, and sends
-the headers and the body in two writes (two TCP segments). Reaching 1.2x would need a
-transport of our own under ureq (one write per request, one probe per checkout, timeouts set
-only when they change) or those changes in ureq itself; neither is done yet."""
+1. ureq 3 resolves the host on every call, before looking in its connection pool, and with a
+   timeout set its resolver starts a thread for the lookup, even for an IP address (clone3,
+   futexes, signal masks, a cross-thread wake-up). src/resolver.rs: IP literals need no
+   lookup; host names are resolved with ureq's resolver and its timeout at most every 30 s.
+   ~22 -> ~11 system calls per call; libtenios went from 0.57x to 1.13x libcurl over HTTP.
+2. ureq wrote the request head and the body in two writes (two TCP segments, two server
+   wake-ups) and probed a pooled connection both when returning it to the pool and when
+   taking it out (three system calls each). src/transport.rs, a thin layer on top of ureq's
+   transport chain: the head is held back and sent with its body in one write, and only the
+   checkout probe runs (it sees the same closed or garbage-sending connections, after the idle
+   time). ~11 -> 7 system calls per call: one write, one read, one probe (two ioctl and a
+   recvfrom), and two setsockopt.
+
+The two setsockopt are ureq re-arming SO_SNDTIMEO/SO_RCVTIMEO for the time left under the
+whole-call timeout, which changes on every call; they are inside ureq's TCP transport, out of
+reach of a layer on top. libcurl makes 5 system calls per call, the raw floor 2."""
 
 
 def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
