@@ -433,22 +433,7 @@ fn proxy_credentials_in_the_url_are_sent_and_never_shown() {
 /// Throwaway certificates from tests/tls/make-certs.sh (shared with tests/tls.rs), made once.
 fn tls_certs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("proxy-tls-certs");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-certs.sh");
-        let output = Command::new("sh")
-            .arg(&script)
-            .arg(&dir)
-            .output()
-            .expect("sh runs tests/tls/make-certs.sh (needs the openssl command)");
-        assert!(
-            output.status.success(),
-            "make-certs.sh failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        dir
-    })
+    DIR.get_or_init(|| make_test_certs("proxy-tls-certs"))
 }
 
 #[test]

@@ -49,22 +49,8 @@ impl Certs {
 
 fn certs() -> &'static Certs {
     static CERTS: OnceLock<Certs> = OnceLock::new();
-    CERTS.get_or_init(|| {
-        // The script keeps a complete, still valid set, so reruns cost nothing.
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tls-certs");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-certs.sh");
-        let output = Command::new("sh")
-            .arg(&script)
-            .arg(&dir)
-            .output()
-            .expect("sh runs tests/tls/make-certs.sh (needs the openssl command)");
-        assert!(
-            output.status.success(),
-            "make-certs.sh failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        Certs { dir }
+    CERTS.get_or_init(|| Certs {
+        dir: make_test_certs("tls-certs"),
     })
 }
 

@@ -264,28 +264,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A loopback port on which nothing listens: bind port 0, read it, close. */
-static int closed_loopback_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        perror("socket");
-        exit(2);
-    }
-    struct sockaddr_in addr;
-    socklen_t len = sizeof addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        perror("bind/getsockname");
-        exit(2);
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 /*
  * A socket listening on 127.0.0.1 (and, when the machine has IPv6, on ::1
  * with the same port, since "localhost" may resolve to either) that never

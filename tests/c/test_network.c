@@ -32,29 +32,6 @@ static const char CALL[] = "6d1f6c2e-2d6b-4c3e-9d0a-2b1f9e8c7a65";
 
 static const char *g_url;
 
-/* A loopback port on which nothing listens: bind port 0, read it, close. */
-static int closed_loopback_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        perror("socket");
-        exit(2);
-    }
-    struct sockaddr_in addr;
-    socklen_t len = sizeof addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = 0;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        perror("bind/getsockname");
-        exit(2);
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 static void test_closed_port(void)
 {
     /* Twice: a failed connection does not poison the shared client. */

@@ -383,3 +383,25 @@ char *repeat_char(char c, size_t n)
     s[n] = '\0';
     return s;
 }
+
+/* A loopback port on which nothing listens: bind port 0, read it, close. */
+int closed_loopback_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        perror("socket");
+        exit(2);
+    }
+    struct sockaddr_in addr;
+    socklen_t len = sizeof addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+        perror("bind/getsockname");
+        exit(2);
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+}

@@ -92,6 +92,9 @@ typedef struct http_response {
 /* Port of the simulator, from env TENIOS_SIM_PORT (set by run.sh). */
 void sim_set_port(int port);
 
+/* A loopback port on which nothing listens (bound to port 0, read, closed). */
+int closed_loopback_port(void);
+
 /* One HTTP/1.0 exchange with 127.0.0.1:<port>: `body` may be NULL.  Sends
  * Connection: close and reads until EOF. */
 http_response sim_http(const char *method, const char *path, const char *body);

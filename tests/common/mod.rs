@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -157,4 +158,24 @@ pub fn header<'a>(request: &'a Value, name: &str) -> Option<&'a str> {
             .eq_ignore_ascii_case(name)
             .then(|| pair[1].as_str())?
     })
+}
+
+/// Runs tests/tls/make-certs.sh into `CARGO_TARGET_TMPDIR/<name>` (a test CA, a certificate
+/// for localhost and 127.0.0.1, and an unrelated CA) and returns that directory. The script
+/// keeps a complete, still valid set, so reruns cost nothing.
+pub fn make_test_certs(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-certs.sh");
+    let output = Command::new("sh")
+        .arg(&script)
+        .arg(&dir)
+        .output()
+        .expect("sh runs tests/tls/make-certs.sh (needs the openssl command)");
+    assert!(
+        output.status.success(),
+        "make-certs.sh failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir
 }
