@@ -43,7 +43,7 @@ CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
 CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
 
-.PHONY: all build deps header header-check test test-rust test-fuzz test-c test-cpp test-python \
+.PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python \
         c-programs cpp-example demo soak bench clean
 
 all: build
@@ -200,6 +200,28 @@ header-check:
 		       "run \`make header\` and commit it"; exit 1; }
 	@echo "header-check: $(HEADER) is up to date"
 
+# The header compiles cleanly as C99 and C11 (also with -fshort-enums, which must not change
+# the status type's size) and as C++11 to C++20; tenios.hpp as C++17 and C++20. Compile-only.
+test-header:
+	@mkdir -p $(BUILD_DIR)/header
+	@for std in c99 c11 c17; do \
+		for extra in "" -fshort-enums; do \
+			$(CC) -std=$$std -Wall -Wextra -Werror -pedantic $$extra -Iinclude -c \
+				tests/header/use_header.c -o $(BUILD_DIR)/header/c.o || exit 1; \
+		done; \
+	done
+	@cp tests/header/use_header.c $(BUILD_DIR)/header/use_header.cpp
+	@for std in c++11 c++14 c++17 c++20; do \
+		$(CXX) -std=$$std -Wall -Wextra -Werror -pedantic -Iinclude -c \
+			$(BUILD_DIR)/header/use_header.cpp -o $(BUILD_DIR)/header/cpp.o || exit 1; \
+	done
+	@for std in c++17 c++20; do \
+		$(CXX) -std=$$std -Wall -Wextra -Werror -pedantic -Iinclude -Ibindings/cpp -x c++ \
+			-c $(CPP_HEADER) -o $(BUILD_DIR)/header/hpp.o || exit 1; \
+	done
+	@echo "test-header: tenios.h compiles as C99, C11, C17 (with and without -fshort-enums)" \
+	     "and C++11 to C++20; tenios.hpp as C++17 and C++20"
+
 test-rust:
 	$(CARGO) test --features sim
 
@@ -222,7 +244,7 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
 		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-rust test-fuzz test-c test-cpp test-python
+test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python
 
 # ------------------------------------------------------------------- demo
 
