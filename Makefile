@@ -1,6 +1,6 @@
 # libtenios: build, test and demo.  GNU make.
 #
-#   make build         cargo build --release --features sim
+#   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
 #   make test          deps, build, header-check, test-rust, test-c, test-python
 #   make demo          C and Python examples against a local simulator
 #   make clean
@@ -15,7 +15,10 @@ CXXFLAGS ?= -std=c++17 -O2 -g -Wall -Wextra -Werror -pedantic
 CARGO   ?= cargo
 PYTHON  ?= python3
 
-RELEASE := target/release
+# Cargo's output: $(CARGO_TARGET_DIR) when set (relative to this directory, as cargo takes it),
+# else target/. Absolute, so that scripts run from anywhere get usable paths.
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
+RELEASE := $(TARGET_DIR)/release
 LIB     := $(RELEASE)/libtenios.so
 SIM     := $(RELEASE)/tenios-sim
 HEADER  := include/tenios.h
@@ -23,7 +26,7 @@ BUILD_DIR := build
 
 # How a C program links against the freshly built shared library.
 TENIOS_CPPFLAGS := -Iinclude
-TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE))
+TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(RELEASE)
 TENIOS_LDLIBS   := -ltenios
 
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
@@ -163,15 +166,15 @@ test-fuzz:
 test-c: build
 	@$(MAKE) --no-print-directory c-programs $(SAN_TESTS)
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) SANITIZED_BUILD_DIR=$(CURDIR)/$(SAN_DIR) \
-		TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
+		TENIOS_SIM=$(SIM) tests/c/run.sh
 
 test-cpp: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)
-	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/cpp/run.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(SIM) tests/cpp/run.sh
 
 test-python: build
-	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
-		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
+	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
+		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
 test: deps build header-check test-rust test-fuzz test-c test-cpp test-python
 
@@ -179,10 +182,10 @@ test: deps build header-check test-rust test-fuzz test-c test-cpp test-python
 
 demo: build
 	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(CPP_EXAMPLE)
-	TENIOS_SIM=$(CURDIR)/$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
-		TENIOS_LIBRARY=$(CURDIR)/$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
+		TENIOS_LIBRARY=$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 
 # ------------------------------------------------------------------- soak
 
@@ -192,7 +195,7 @@ soak: build
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $(BUILD_DIR)/soak benches/soak.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
-	TENIOS_SIM=$(CURDIR)/$(SIM) SOAK_BIN=$(CURDIR)/$(BUILD_DIR)/soak benches/soak.sh
+	TENIOS_SIM=$(SIM) SOAK_BIN=$(CURDIR)/$(BUILD_DIR)/soak benches/soak.sh
 
 # ------------------------------------------------------------------ bench
 
