@@ -210,3 +210,7 @@ bench: build
 clean:
 	rm -rf $(BUILD_DIR)
 	$(CARGO) clean
+
+# ---------------------------------------------------- install and the ABI gate
+
+include mk/install.mk
