@@ -110,8 +110,9 @@ $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 
 # ------------------------------------------------------------------- deps
 
-# Idempotent and quiet: installs only what is missing.  pytest goes through
-# pip; where pip cannot install (no pip, or a Debian "externally managed"
+# Idempotent and quiet: installs only what is missing (Debian packages: valgrind, tinyproxy,
+# openssl; cmake, pkg-config and abigail-tools for test-install and abi-check).  pytest goes
+# through pip; where pip cannot install (no pip, or a Debian "externally managed"
 # system Python) it falls back to Debian's python3-pytest.
 deps:
 	@if ! command -v valgrind >/dev/null 2>&1; then \
@@ -121,13 +122,15 @@ deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
-	@for tool in tinyproxy openssl; do \
+	@for pair in tinyproxy:tinyproxy openssl:openssl cmake:cmake pkg-config:pkg-config \
+			abidiff:abigail-tools; do \
+		tool=$${pair%%:*}; pkg=$${pair#*:}; \
 		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
-			echo "deps: installing $$tool"; \
+			echo "deps: installing $$pkg"; \
 			if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 			$$SUDO apt-get update -qq && \
 			$$SUDO env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq $$tool >/dev/null || exit 1; \
+				apt-get install -y -qq $$pkg >/dev/null || exit 1; \
 		fi; \
 	done
 	@if ! $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
@@ -176,7 +179,8 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
 		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-rust test-fuzz test-c test-cpp test-python
+test: deps build header-check test-rust test-fuzz test-c test-cpp test-python \
+      test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
