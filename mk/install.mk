@@ -18,9 +18,9 @@
 # libtenios.so.X (set in build.rs) and the two links, libtenios.a, the headers, tenios.pc, and
 # a CMake package (which cargo-c does not make).
 
-# The version is Cargo.toml's, read here, never written down twice.
-VERSION := $(shell awk -F'"' '/^\[/ { p = ($$0 == "[package]") } p && /^version *=/ { print $$2; exit }' Cargo.toml)
-VERSION_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
+# VERSION (Cargo.toml's, read by the Makefile, never written down twice) and SONAME
+# (libtenios.so.<major>) come from the Makefile.
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 DESCRIPTION := $(shell awk -F'"' '/^\[/ { p = ($$0 == "[package]") } p && /^description *=/ { print $$2; exit }' Cargo.toml)
 
 # GNU-style directories; each may be given on the command line or in the environment.
@@ -35,7 +35,6 @@ CMAKEDIR   ?= $(LIBDIR)/cmake/tenios
 INSTALL    ?= install
 
 STATICLIB  := $(RELEASE)/libtenios.a
-SONAME     := libtenios.so.$(VERSION_MAJOR)
 REALNAME   := libtenios.so.$(VERSION)
 # The system libraries libtenios.a needs: `cargo rustc --release --lib --crate-type staticlib
 # -- --print native-static-libs` printed "-lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread
