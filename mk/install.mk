@@ -84,6 +84,11 @@ install: install-check
 	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(VERSION_MAJOR)|g' \
 	    -e "s|@SIZEOF_VOID_P@|$$(( $$(getconf LONG_BIT) / 8 ))|g" \
 	    mk/teniosConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/teniosConfigVersion.cmake
+# A system-wide install as root refreshes the loader's cache (/usr/local/lib is only found
+# through it); a DESTDIR install leaves that to the package manager.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null 2>&1; then \
+		echo ldconfig; ldconfig; \
+	fi
 
 # Every file install writes, and the package's own folders when they are left empty.
 uninstall:
@@ -94,6 +99,9 @@ uninstall:
 	      $(DESTDIR)$(CMAKEDIR)/teniosConfig.cmake $(DESTDIR)$(CMAKEDIR)/teniosConfigVersion.cmake \
 	      $(addprefix $(DESTDIR)$(DOCDIR)/,$(LICENSES) README.md)
 	-rmdir $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null 2>&1; then \
+		echo ldconfig; ldconfig; \
+	fi
 
 test-install: build
 	CC="$(CC)" CXX="$(CXX)" MAKE="$(MAKE)" tests/install/run.sh
