@@ -1,6 +1,6 @@
 # libtenios: build, test and demo.  GNU make.
 #
-#   make build         cargo build --release --features sim
+#   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
 #   make test          deps, build, header-check, test-rust, test-c, test-python
 #   make demo          C and Python examples against a local simulator
 #   make clean
@@ -15,8 +15,9 @@ CXXFLAGS ?= -std=c++17 -O2 -g -Wall -Wextra -Werror -pedantic
 CARGO   ?= cargo
 PYTHON  ?= python3
 
-# Cargo's output directory: CARGO_TARGET_DIR when set, as cargo itself does.
-TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# Cargo's output: $(CARGO_TARGET_DIR) when set (relative to this directory, as cargo takes it),
+# else target/. Absolute, so that scripts run from anywhere get usable paths.
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 RELEASE := $(TARGET_DIR)/release
 LIB     := $(RELEASE)/libtenios.so
 SIM     := $(RELEASE)/tenios-sim
@@ -25,7 +26,7 @@ BUILD_DIR := build
 
 # How a C program links against the freshly built shared library.
 TENIOS_CPPFLAGS := -Iinclude
-TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE))
+TENIOS_LDFLAGS  := -L$(RELEASE) -Wl,-rpath,$(RELEASE)
 TENIOS_LDLIBS   := -ltenios
 
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
@@ -157,8 +158,9 @@ $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 
 # ------------------------------------------------------------------- deps
 
-# Idempotent and quiet: installs only what is missing.  pytest goes through
-# pip; where pip cannot install (no pip, or a Debian "externally managed"
+# Idempotent and quiet: installs only what is missing (Debian packages: valgrind, tinyproxy,
+# openssl; cmake, pkg-config and abigail-tools for test-install and abi-check).  pytest goes
+# through pip; where pip cannot install (no pip, or a Debian "externally managed"
 # system Python) it falls back to Debian's python3-pytest.
 deps:
 	@if ! command -v valgrind >/dev/null 2>&1; then \
@@ -168,13 +170,15 @@ deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
-	@for tool in tinyproxy openssl; do \
+	@for pair in tinyproxy:tinyproxy openssl:openssl cmake:cmake pkg-config:pkg-config \
+			abidiff:abigail-tools; do \
+		tool=$${pair%%:*}; pkg=$${pair#*:}; \
 		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
-			echo "deps: installing $$tool"; \
+			echo "deps: installing $$pkg"; \
 			if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 			$$SUDO apt-get update -qq && \
 			$$SUDO env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq $$tool >/dev/null || exit 1; \
+				apt-get install -y -qq $$pkg >/dev/null || exit 1; \
 		fi; \
 	done
 	@if ! $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
@@ -234,26 +238,27 @@ test-fuzz:
 test-c: build
 	@$(MAKE) --no-print-directory c-programs $(SAN_TESTS)
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) SANITIZED_BUILD_DIR=$(CURDIR)/$(SAN_DIR) \
-		TENIOS_SIM=$(abspath $(SIM)) TENIOS_LIB=$(abspath $(LIB)) tests/c/run.sh
+		TENIOS_SIM=$(SIM) TENIOS_LIB=$(LIB) tests/c/run.sh
 
 test-cpp: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)
-	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(CURDIR)/$(SIM) tests/cpp/run.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(SIM) tests/cpp/run.sh
 
 test-python: build
-	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(CURDIR)/$(LIB) \
-		TENIOS_SIM=$(CURDIR)/$(SIM) $(PYTHON) -m pytest -q tests/python
+	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
+		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python
+test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python \
+      test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
 demo: build
 	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(CPP_EXAMPLE)
-	TENIOS_SIM=$(CURDIR)/$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
-		TENIOS_LIBRARY=$(CURDIR)/$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
+		TENIOS_LIBRARY=$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 
 # ------------------------------------------------------------------- soak
 
@@ -263,7 +268,7 @@ soak: build
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $(BUILD_DIR)/soak benches/soak.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
-	TENIOS_SIM=$(CURDIR)/$(SIM) SOAK_BIN=$(CURDIR)/$(BUILD_DIR)/soak benches/soak.sh
+	TENIOS_SIM=$(SIM) SOAK_BIN=$(CURDIR)/$(BUILD_DIR)/soak benches/soak.sh
 
 # ------------------------------------------------------------------ bench
 
@@ -278,3 +283,7 @@ bench: build
 clean:
 	rm -rf $(BUILD_DIR)
 	$(CARGO) clean
+
+# ---------------------------------------------------- install and the ABI gate
+
+include mk/install.mk

@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = ROOT / "benches"
 OUT = ROOT / "build" / "bench"
 VENV = OUT / "venv"
-BUILT_LIB = ROOT / "target" / "release" / "libtenios.so"
+# Cargo's output directory, as `make` finds it: $CARGO_TARGET_DIR when set, else target/.
+BUILT_LIB = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target").resolve() / "release" / "libtenios.so"
 # The runs use a copy, so that a rebuild in the checkout while they go on cannot mix two builds.
 LIB = OUT / "lib" / "libtenios.so"
 PIP_PACKAGES = ["requests>=2.32,<3", "urllib3>=2.2,<3", "matplotlib>=3.8,<4"]

@@ -16,12 +16,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
+SIM=${TENIOS_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tenios-sim}
 EXAMPLE=${TENIOS_EXAMPLE:-$ROOT/build/tenios-interrupt}
 CLIENT_EXAMPLE=${TENIOS_CLIENT_EXAMPLE:-$ROOT/build/tenios-client-example}
 CPP_EXAMPLE=${TENIOS_CPP_EXAMPLE:-$ROOT/build/tenios-interrupt-cpp}
 PYTHON=${PYTHON:-python3}
-export TENIOS_LIBRARY=${TENIOS_LIBRARY:-$ROOT/target/release/libtenios.so}
+export TENIOS_LIBRARY=${TENIOS_LIBRARY:-${CARGO_TARGET_DIR:-$ROOT/target}/release/libtenios.so}
 
 KEY="demo-access-key"
 CALL="5b0a8f2e-1c3d-4e6f-8a9b-0c1d2e3f4a5b"    # its block can be interrupted

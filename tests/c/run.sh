@@ -17,7 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
+SIM=${TENIOS_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tenios-sim}
 VALGRIND=${VALGRIND:-valgrind}
 
 LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}

@@ -16,7 +16,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
+SIM=${TENIOS_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tenios-sim}
 VALGRIND=${VALGRIND:-valgrind}
 TEST_BIN=$BUILD_DIR/test_client_cpp
 EXAMPLE=$BUILD_DIR/tenios-interrupt-cpp
