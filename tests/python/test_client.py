@@ -193,6 +193,7 @@ def test_echoed_access_key_is_redacted_everywhere(sim: Sim, client: tenios.Clien
     err = expect(tenios.ApiError, Status.ERR_API, client, CALL)
     assert err.api_code == "BAD_[REDACTED]"
     assert err.fields == ("[REDACTED]",)
+    assert err.message == "BAD_[REDACTED]: The access key [REDACTED] is not valid (fields: [REDACTED])"
     assert ACCESS_KEY not in err.message
     assert ACCESS_KEY not in repr(err)
     assert ACCESS_KEY not in repr(client)
@@ -462,6 +463,11 @@ def test_unusable_proxy(sim: Sim, proxy: str) -> None:
     with pytest.raises(tenios.InvalidArgumentError) as info:
         make(sim, proxy=proxy)
     assert info.value.message.startswith("proxy URL is unusable: "), info.value.message
+
+
+def test_proxy_without_a_port(sim: Sim) -> None:
+    expect_invalid("proxy URL is unusable: it has no port (expected http://host:port)",
+                   access_key=ACCESS_KEY, base_url=sim.url, proxy="http://127.0.0.1")
 
 
 def test_empty_proxy(sim: Sim) -> None:

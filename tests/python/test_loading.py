@@ -259,18 +259,29 @@ def test_the_audit_hook_sees_find_library(sim: Sim) -> None:
     assert result.stdout.strip() == "['subprocess.Popen']", result.stdout + result.stderr
 
 
+def _minor_version(python: str) -> str | None:
+    try:
+        result = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                capture_output=True, text=True, timeout=30)
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
 def older_python(version: str) -> str | None:
-    """An interpreter of that minor version: TENIOS_PYTHON_<3_9>, pythonX.Y on PATH, or a
-    pyenv install ($PYENV_ROOT or ~/.pyenv)."""
+    """An interpreter of that minor version that runs: TENIOS_PYTHON_<3_9>, a pyenv install
+    ($PYENV_ROOT or ~/.pyenv), or pythonX.Y on PATH (a pyenv shim there may not work)."""
+    candidates = []
     explicit = os.environ.get(f"TENIOS_PYTHON_{version.replace('.', '_')}")
     if explicit:
-        return explicit
+        candidates.append(explicit)
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates += sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python3")),
+                         reverse=True)
     on_path = shutil.which(f"python{version}")
     if on_path:
-        return on_path
-    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python3")))
-    return found[-1] if found else None
+        candidates.append(on_path)
+    return next((c for c in candidates if _minor_version(c) == version), None)
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.10"])
@@ -279,7 +290,4 @@ def test_on_older_pythons(sim: Sim, version: str) -> None:
     if python is None:
         pytest.skip(f"no Python {version} here (set TENIOS_PYTHON_{version.replace('.', '_')}, "
                     f"or install it, e.g. with pyenv)")
-    reported = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-    assert reported == version, python
     embedding_check(sim, python)

@@ -55,7 +55,7 @@ def test_the_gil_is_released_while_a_call_waits(sim: Sim, api: str) -> None:
     # About 140 ticks when the GIL is released; none at all when the call holds it. Even a
     # badly overloaded machine wakes a sleeping thread 10 times in 1.4 s.
     assert inside >= 10, (inside, took)
-    assert sim.interrupts() == [CALL]
+    assert sim.stats()["requests"] == 1  # answered by the fault (so not recorded as an interrupt)
 
 THREADS = 8
 CALLS = 50
