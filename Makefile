@@ -15,7 +15,9 @@ CXXFLAGS ?= -std=c++17 -O2 -g -Wall -Wextra -Werror -pedantic
 CARGO   ?= cargo
 PYTHON  ?= python3
 
-RELEASE := target/release
+# Cargo's output directory: CARGO_TARGET_DIR when set, as cargo itself does.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+RELEASE := $(TARGET_DIR)/release
 LIB     := $(RELEASE)/libtenios.so
 SIM     := $(RELEASE)/tenios-sim
 HEADER  := include/tenios.h
@@ -29,7 +31,8 @@ TENIOS_LDLIBS   := -ltenios
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
-              $(BUILD_DIR)/test_client
+              $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
+              $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 # The targets below run in the order they are listed, even under -j: each
@@ -40,16 +43,38 @@ CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
 CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
 
-.PHONY: all build deps header-check test test-rust test-fuzz test-c test-cpp test-python \
+.PHONY: all build deps header header-check test test-rust test-fuzz test-c test-cpp test-python \
         c-programs cpp-example demo soak bench clean
 
 all: build
 
 # ------------------------------------------------------------------ build
 
-# cargo decides what to rebuild; it also regenerates include/tenios.h.
+# The library's version (Cargo.toml) and its SONAME, libtenios.so.<major> (build.rs).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+SONAME  := libtenios.so.$(firstword $(subst ., ,$(VERSION)))
+
+# cargo decides what to rebuild. It never writes into the source tree: see `make header`.
+# Programs linked with -ltenios ask for the SONAME, which the link beside the library gives.
 build:
 	$(CARGO) build --release --features sim
+	ln -sf libtenios.so $(RELEASE)/$(SONAME)
+
+# Regenerates include/tenios.h from the Rust source with cbindgen (build.rs writes it only when
+# TENIOS_HEADER_OUT is set). `cargo check` runs the build script without a release build.
+header:
+	TENIOS_HEADER_OUT=$(CURDIR)/$(HEADER) $(CARGO) check --lib --quiet
+	@echo "header: $(HEADER) regenerated"
+
+# The library built with the test-only faults of src/test_hooks.rs (panics on request): only
+# for the C tests of panics, never installed. A debug build, copied aside so that no other
+# build overwrites it.
+HOOKS_LIB := $(BUILD_DIR)/test-hooks/libtenios.so
+$(HOOKS_LIB): build
+	$(CARGO) build --lib --features test-hooks
+	@mkdir -p $(@D)
+	cp $(TARGET_DIR)/debug/libtenios.so $@
+	ln -sf libtenios.so $(@D)/$(SONAME)
 
 c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_TESTS)
 
@@ -81,6 +106,30 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		tests/c/test_network.c tests/c/testutil.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
+$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver: $(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
+		$(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ $< tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+# Loads libtenios with dlopen itself: not linked against it.
+$(BUILD_DIR)/test_dlopen: tests/c/test_dlopen.c $(TEST_UTIL) $(HEADER)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -DTESTUTIL_WITHOUT_LIBRARY -pthread -o $@ \
+		$< tests/c/testutil.c $(LDFLAGS) -ldl $(LDLIBS)
+
+# The hung-DNS stand-in that test_resolver runs under (LD_PRELOAD).
+$(BUILD_DIR)/slow_getaddrinfo.so: tests/c/slow_getaddrinfo.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
+
+# Linked against the test-hooks build of the library (panics on request).
+$(BUILD_DIR)/test_panic: tests/c/test_panic.c $(TEST_UTIL) $(HEADER) $(HOOKS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ $< tests/c/testutil.c \
+		$(LDFLAGS) -L$(dir $(HOOKS_LIB)) -Wl,-rpath,$(abspath $(dir $(HOOKS_LIB))) \
+		-ltenios $(LDLIBS)
+
 cpp-example: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE)
 
@@ -98,7 +147,8 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 # is Rust; the sanitizers watch every byte the tests hand it and get back).
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network
+SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
+              $(SAN_DIR)/test_process
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -140,15 +190,14 @@ deps:
 
 # ------------------------------------------------------------------ tests
 
-# The build regenerates the header from the Rust sources; a difference from
-# the committed header means the C API changed without committing it.
-header-check: build
-	@test -f $(HEADER) || { echo "header-check: $(HEADER) was not generated"; exit 1; }
-	@git ls-files --error-unmatch $(HEADER) >/dev/null 2>&1 || \
-		{ echo "header-check: $(HEADER) is not tracked by git; commit it"; exit 1; }
-	@git diff --exit-code -- $(HEADER) || \
-		{ echo "header-check: $(HEADER) differs from the committed one;" \
-		       "the Rust API changed: commit the regenerated header"; exit 1; }
+# Generates the header into build/ and compares it with include/tenios.h: a difference means
+# the C API changed without `make header`.
+header-check:
+	@mkdir -p $(BUILD_DIR)
+	TENIOS_HEADER_OUT=$(CURDIR)/$(BUILD_DIR)/tenios.h.generated $(CARGO) check --lib --quiet
+	@diff -u $(HEADER) $(BUILD_DIR)/tenios.h.generated || \
+		{ echo "header-check: $(HEADER) differs from what the Rust source generates;" \
+		       "run \`make header\` and commit it"; exit 1; }
 	@echo "header-check: $(HEADER) is up to date"
 
 test-rust:
@@ -163,7 +212,7 @@ test-fuzz:
 test-c: build
 	@$(MAKE) --no-print-directory c-programs $(SAN_TESTS)
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) SANITIZED_BUILD_DIR=$(CURDIR)/$(SAN_DIR) \
-		TENIOS_SIM=$(CURDIR)/$(SIM) tests/c/run.sh
+		TENIOS_SIM=$(abspath $(SIM)) TENIOS_LIB=$(abspath $(LIB)) tests/c/run.sh
 
 test-cpp: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)

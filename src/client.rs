@@ -1,125 +1,35 @@
 //! The blocking client: argument checks, the request on the wire, and transport errors.
 
-use std::fmt;
 use std::io;
 use std::time::Duration;
 
 use serde::Serialize;
-use ureq::unversioned::transport::{Connector, DefaultConnector};
-use ureq::Agent;
 
-use crate::base_url::{is_loopback, parse_authority, BaseUrl, DEFAULT_BASE_URL};
+use crate::base_url::{is_loopback, BaseUrl};
+use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
 use crate::error::Error;
-use crate::resolver::CachingResolver;
+use crate::pool::Pool;
 use crate::response::{classify, MAX_BODY_BYTES};
-use crate::tls::{root_certs, TrustStore};
-use crate::transport::LeanConnector;
+use crate::tls::root_certs;
 
 /// The longest access key or call UUID accepted, in bytes.
 pub const MAX_ARG_BYTES: usize = 1024;
 
-/// The environment variable that overrides the base URL of the default client.
-pub const BASE_URL_ENV: &str = "TENIOS_API_URL";
-
-/// The environment variable naming a PEM file of extra CAs for the default client.
-pub const CA_FILE_ENV: &str = "TENIOS_CA_FILE";
-
-/// `libtenios/<version>`: the User-Agent every request carries.
-pub const USER_AGENT: &str = concat!("libtenios/", env!("CARGO_PKG_VERSION"));
-
-/// The longest timeout accepted, in milliseconds (10 minutes).
-pub const MAX_TIMEOUT_MS: u32 = 600_000;
-
-/// The longest user agent product token accepted, in bytes.
-pub const MAX_PRODUCT_BYTES: usize = 256;
-
-/// How a [`Client`] talks to the API. Its `Debug` output hides a proxy password.
-#[derive(Clone)]
-pub struct ClientConfig {
-    /// Base URL; see [`BaseUrl::parse`] for what is accepted.
-    pub base_url: String,
-    /// Where `base_url` came from, for messages (`TENIOS_API_URL`, `base URL`).
-    pub base_url_origin: &'static str,
-    /// Time allowed to set up the connection, TLS included.
-    pub connect_timeout: Duration,
-    /// Time allowed for the whole call, from the first byte to the last.
-    pub timeout: Duration,
-    /// Which root certificates HTTPS trusts.
-    pub trust_store: TrustStore,
-    /// Extra CA certificates trusted besides the store (from a PEM file, see
-    /// [`crate::tls::load_pem_file`]).
-    pub extra_roots: Vec<ureq::tls::Certificate<'static>>,
-    /// An HTTP proxy URL such as `http://proxy.example:3128`; HTTPS goes through it with CONNECT.
-    pub proxy: Option<String>,
-    /// Use `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` when no `proxy` is set. Off by default so that
-    /// a stray variable cannot send the access key somewhere unexpected.
-    pub proxy_from_env: bool,
-    /// A product token appended to the User-Agent, e.g. `my-pbx/2.1`.
-    pub user_agent_product: Option<String>,
-}
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        ClientConfig {
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            base_url_origin: "base URL",
-            connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(10),
-            trust_store: TrustStore::Bundled,
-            extra_roots: Vec::new(),
-            proxy: None,
-            proxy_from_env: false,
-            user_agent_product: None,
-        }
-    }
-}
-
-impl fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let proxy = self.proxy.as_deref().map(|url| match url.rsplit_once('@') {
-            Some((_, host)) => format!("http://[credentials hidden]@{host}"),
-            None => url.to_owned(),
-        });
-        f.debug_struct("ClientConfig")
-            .field("base_url", &self.base_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("trust_store", &self.trust_store)
-            .field("extra_roots", &self.extra_roots.len())
-            .field("proxy", &proxy)
-            .field("proxy_from_env", &self.proxy_from_env)
-            .field("user_agent_product", &self.user_agent_product)
-            .finish()
-    }
-}
-
-impl ClientConfig {
-    /// The default client's configuration: the defaults, with the base URL from
-    /// `TENIOS_API_URL` and extra CA certificates from the PEM file `TENIOS_CA_FILE` when
-    /// they are set (for an API behind a company CA, or a local HTTPS test server).
-    pub fn from_env() -> Result<Self, Error> {
-        let mut config = ClientConfig::default();
-        if let Some(url) = std::env::var_os(BASE_URL_ENV) {
-            // A non-UTF-8 value is kept lossily so that building fails with a reason.
-            config.base_url = url.to_string_lossy().into_owned();
-            config.base_url_origin = BASE_URL_ENV;
-        }
-        if let Some(path) = std::env::var_os(CA_FILE_ENV).filter(|p| !p.is_empty()) {
-            config.extra_roots = crate::tls::load_pem_file(path.as_ref(), CA_FILE_ENV)
-                .map_err(Error::InvalidArgument)?;
-        }
-        Ok(config)
-    }
-}
-
 /// A blocking TENIOS client with its own connection pool. Cheap to share: it is `Send` and
-/// `Sync`, and concurrent calls use separate pooled connections.
+/// `Sync`, and concurrent calls use separate pooled connections. After a `fork`, the child's
+/// first call starts a pool of its own (see `pool.rs`).
 pub struct Client {
-    agent: Agent,
+    pool: Pool,
     /// Parsed once here rather than on every call.
     interrupt_uri: ureq::http::Uri,
     config: ClientConfig,
 }
+
+/// The message of a call refused after [`Client::shutdown`].
+const SHUT_DOWN: &str = "the client was shut down; the request was not sent";
+/// The message of a call in flight when [`Client::shutdown`] was called.
+const CANCELLED: &str =
+    "the client was shut down during the call; the request may or may not have reached the API";
 
 #[derive(Serialize)]
 struct InterruptRequest<'a> {
@@ -159,7 +69,7 @@ impl Client {
             .endpoint("interrupt-ecc-block")
             .parse::<ureq::http::Uri>()
             .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?;
-        let agent_config = Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
             // Never follow redirects: the access key is in the body and an interrupt must
@@ -175,10 +85,8 @@ impl Client {
             .max_idle_connections(64)
             .max_idle_connections_per_host(32)
             .build();
-        let connector = DefaultConnector::default().chain(LeanConnector);
-        let agent = Agent::with_parts(agent_config, connector, CachingResolver::default());
         Ok(Client {
-            agent,
+            pool: Pool::new(agent_config),
             interrupt_uri,
             config,
         })
@@ -191,8 +99,28 @@ impl Client {
     pub fn interrupt_block(&self, access_key: &str, call_uuid: &str) -> Result<(), Error> {
         check_arg("access_key", access_key.as_bytes())?;
         check_arg("call_uuid", call_uuid.as_bytes())?;
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::arm(call_uuid);
+        if self.pool.is_shut_down() {
+            return Err(Error::Shutdown(SHUT_DOWN.into()));
+        }
         self.post_interrupt(access_key, call_uuid)
+            .map_err(|e| match e {
+                // Whatever the cancelled I/O reported, the reason is the shutdown.
+                _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
+                e => e,
+            })
             .map_err(|e| e.redacted(access_key))
+    }
+
+    /// Refuses new calls with [`Error::Shutdown`] and makes the calls in flight in this
+    /// process return with it as soon as their socket is shut down. Idempotent; the client
+    /// stays valid (and must still be dropped).
+    ///
+    /// Not interrupted: a TCP connect in progress (bounded by the connect timeout); a call
+    /// that already has its complete response succeeds.
+    pub fn shutdown(&self) {
+        self.pool.shutdown();
     }
 
     fn post_interrupt(&self, access_key: &str, call_uuid: &str) -> Result<(), Error> {
@@ -201,8 +129,9 @@ impl Client {
             call_uuid,
         })
         .map_err(|e| Error::Internal(format!("internal error: cannot encode the request: {e}")))?;
-        let mut response = self
-            .agent
+        let agent = self.pool.agent();
+        let mut response = agent
+            .agent()
             .post(self.interrupt_uri.clone())
             .header("Content-Type", "application/json")
             .send(&body[..])
@@ -297,82 +226,6 @@ impl Client {
     }
 }
 
-/// A timeout option in milliseconds: 1 to [`MAX_TIMEOUT_MS`]. `what` names it in messages.
-pub fn check_timeout_ms(what: &str, ms: u32) -> Result<Duration, Error> {
-    if ms == 0 || ms > MAX_TIMEOUT_MS {
-        return Err(Error::InvalidArgument(format!(
-            "{what} must be 1 to {MAX_TIMEOUT_MS} ms, not {ms}"
-        )));
-    }
-    Ok(Duration::from_millis(u64::from(ms)))
-}
-
-/// A User-Agent product token such as `my-pbx/2.1`: printable ASCII, 1 to
-/// [`MAX_PRODUCT_BYTES`] bytes.
-pub fn check_product(product: &str) -> Result<&str, Error> {
-    let invalid = |why: &str| Err(Error::InvalidArgument(format!("user agent product {why}")));
-    if product.trim().is_empty() {
-        return invalid("is empty");
-    }
-    if product.len() > MAX_PRODUCT_BYTES {
-        return invalid(&format!("is longer than {MAX_PRODUCT_BYTES} bytes"));
-    }
-    if product.chars().any(|c| c.is_control()) {
-        return invalid("contains a control character");
-    }
-    if !product.is_ascii() {
-        return invalid("is not ASCII");
-    }
-    Ok(product.trim())
-}
-
-/// An HTTP proxy URL, `http://[user:password@]host[:port]`.
-pub fn check_proxy(url: &str) -> Result<ureq::Proxy, String> {
-    let unusable = |why: &str| format!("proxy URL is unusable: {why}");
-    if url.is_empty() {
-        return Err(unusable("it is empty"));
-    }
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(unusable("it contains whitespace or control characters"));
-    }
-    let Some(rest) = url
-        .get(..7)
-        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
-        .map(|_| &url[7..])
-    else {
-        return Err(unusable("expected http://host:port"));
-    };
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.contains(['/', '?', '#']) {
-        return Err(unusable("a path, query or fragment is not allowed"));
-    }
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    parse_authority(host_port).map_err(|why| unusable(&why))?;
-    ureq::Proxy::new(url).map_err(|e| unusable(&e.to_string()))
-}
-
-/// The proxy named by the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, upper or
-/// lower case, in that order, as ureq reads them), checked like an explicit one; ureq then
-/// applies `NO_PROXY`. A variable that names an unusable proxy is an error, not ignored: a
-/// SOCKS proxy, say, would otherwise be bypassed in silence.
-fn proxy_from_env() -> Result<Option<ureq::Proxy>, String> {
-    const VARIABLES: [&str; 6] = [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ];
-    for name in VARIABLES {
-        if let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) {
-            check_proxy(&value.to_string_lossy()).map_err(|e| format!("{name}: {e}"))?;
-            return Ok(ureq::Proxy::try_from_env());
-        }
-    }
-    Ok(None)
-}
-
 /// Checks one argument before anything is sent: present, non-empty, at most
 /// [`MAX_ARG_BYTES`], UTF-8, and free of control characters. Returns it as `&str`.
 pub fn check_arg<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
@@ -395,6 +248,7 @@ pub fn check_arg<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::BASE_URL_ENV;
     use crate::status::Status;
 
     #[test]

@@ -39,6 +39,8 @@ pub enum Error {
     Protocol { message: String, http_status: u16 },
     /// A bug in this library.
     Internal(String),
+    /// The client was shut down before or during the call.
+    Shutdown(String),
 }
 
 impl Error {
@@ -46,20 +48,18 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::InvalidArgument(_) => Status::TENIOS_ERR_INVALID_ARGUMENT,
-            Error::Api(api) => match api.code.as_deref() {
-                Some("INVALID_VALUE") => Status::TENIOS_ERR_INVALID_VALUE,
-                Some("INVALID_FIELD") => Status::TENIOS_ERR_INVALID_FIELD,
-                Some("INVALID_JSON") => Status::TENIOS_ERR_INVALID_JSON,
-                Some("CALL_UUID_NOT_FOUND") => Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
-                Some("BAD_CREDENTIALS") => Status::TENIOS_ERR_BAD_CREDENTIALS,
-                _ => Status::TENIOS_ERR_API,
-            },
+            Error::Api(api) => api
+                .code
+                .as_deref()
+                .and_then(documented_code_status)
+                .unwrap_or(Status::TENIOS_ERR_API),
             Error::Http { status: 401 | 403 } => Status::TENIOS_ERR_BAD_CREDENTIALS,
             Error::Http { .. } => Status::TENIOS_ERR_HTTP,
             Error::Timeout(_) => Status::TENIOS_ERR_TIMEOUT,
             Error::Network(_) => Status::TENIOS_ERR_NETWORK,
             Error::Protocol { .. } => Status::TENIOS_ERR_PROTOCOL,
             Error::Internal(_) => Status::TENIOS_ERR_INTERNAL,
+            Error::Shutdown(_) => Status::TENIOS_ERR_SHUTDOWN,
         }
     }
 
@@ -73,8 +73,12 @@ impl Error {
         }
     }
 
-    /// The same error with every occurrence of `secret` replaced by [`REDACTED`]. Used on
-    /// everything built from a server's answer, which may echo the access key back.
+    /// The same error with every occurrence of `secret` in server-supplied text (the API's
+    /// error_code, message and fields, and a protocol error's message) replaced by
+    /// [`REDACTED`]: a server may echo the access key back. The library's own messages never
+    /// contain it, so they are left alone: redacting them would mangle them for a short key
+    /// (key `k` against an unknown host). A documented error code is never an echo and is
+    /// kept, so the status never depends on the key.
     pub(crate) fn redacted(self, secret: &str) -> Error {
         if secret.is_empty() {
             return self;
@@ -89,13 +93,13 @@ impl Error {
         match self {
             Error::Api(api) => Error::Api(ApiError {
                 http_status: api.http_status,
-                code: api.code.map(scrub),
+                code: api.code.map(|code| match documented_code_status(&code) {
+                    Some(_) => code,
+                    None => scrub(code),
+                }),
                 message: api.message.map(scrub),
                 fields: api.fields.into_iter().map(scrub).collect(),
             }),
-            Error::InvalidArgument(m) => Error::InvalidArgument(scrub(m)),
-            Error::Timeout(m) => Error::Timeout(scrub(m)),
-            Error::Network(m) => Error::Network(scrub(m)),
             Error::Protocol {
                 message,
                 http_status,
@@ -103,16 +107,30 @@ impl Error {
                 message: scrub(message),
                 http_status,
             },
-            Error::Internal(m) => Error::Internal(scrub(m)),
-            http @ Error::Http { .. } => http,
+            other => other,
         }
     }
+}
+
+/// The status of an error_code that has a status of its own.
+fn documented_code_status(code: &str) -> Option<Status> {
+    Some(match code {
+        "INVALID_VALUE" => Status::TENIOS_ERR_INVALID_VALUE,
+        "INVALID_FIELD" => Status::TENIOS_ERR_INVALID_FIELD,
+        "INVALID_JSON" => Status::TENIOS_ERR_INVALID_JSON,
+        "CALL_UUID_NOT_FOUND" => Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
+        "BAD_CREDENTIALS" => Status::TENIOS_ERR_BAD_CREDENTIALS,
+        _ => return None,
+    })
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(m) | Error::Timeout(m) | Error::Internal(m) => f.write_str(m),
+            Error::InvalidArgument(m)
+            | Error::Timeout(m)
+            | Error::Internal(m)
+            | Error::Shutdown(m) => f.write_str(m),
             Error::Network(m) => write!(f, "network error: {m}"),
             Error::Protocol { message, .. } => write!(f, "protocol error: {message}"),
             Error::Http {

@@ -1,20 +1,26 @@
 //! libtenios: a client for the TENIOS Call Control Voice API, shipped as a C-ABI library.
 //!
-//! The Rust core ([`Client`], [`Error`], [`response::classify`]) is safe Rust; [`ffi`] is the
-//! only module with `extern "C"` functions and raw-pointer code, and `include/tenios.h` is
-//! generated from it.
+//! The Rust core ([`Client`], [`Error`], [`response::classify`]) is safe Rust. The C ABI lives
+//! in the private module `ffi`, the only one with `extern "C"` functions and raw-pointer code;
+//! `include/tenios.h` is generated from it. It is not part of the Rust API: its functions take
+//! raw pointers, and safe Rust must not be able to call them.
 
 pub mod base_url;
 pub mod client;
+pub mod config;
 pub mod error;
-pub mod ffi;
+mod ffi;
+mod pool;
 mod resolver;
 pub mod response;
 pub mod status;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 pub mod tls;
 mod transport;
 
-pub use client::{Client, ClientConfig};
+pub use client::Client;
+pub use config::{ClientConfig, Environment};
 pub use error::{ApiError, Error};
 pub use status::Status;
 pub use tls::TrustStore;

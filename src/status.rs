@@ -2,16 +2,21 @@
 
 use std::ffi::CStr;
 
-/// The result of every libtenios call.
+/// The result of every libtenios call: a `uint32_t`, with the `TENIOS_*` names below as its
+/// values.
 ///
+/// In C, `tenios_status` is a `typedef` of `uint32_t` and the enum only names the constants,
+/// so its size never depends on the compiler (`-fshort-enums`) and a status added in a later
+/// version is a valid value in every program. In C++ it is `enum tenios_status : uint32_t`.
 /// The numbers are part of the ABI: they never change once released, and new codes are only
 /// ever appended. Always compare against the names, and treat an unknown value like
 /// `TENIOS_ERR_INTERNAL`.
 //
 // The variants carry their C names verbatim because cbindgen copies variant names into the
-// header and has no rule that turns `ErrTimeout` into `TENIOS_ERR_TIMEOUT`.
+// header and has no rule that turns `ErrTimeout` into `TENIOS_ERR_TIMEOUT`. `repr(u32)` is
+// what makes cbindgen write the `typedef uint32_t` (rustls-ffi's `rustls_result` is the model).
 #[allow(non_camel_case_types)]
-#[repr(C)]
+#[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum tenios_status {
     /// The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
@@ -43,12 +48,16 @@ pub enum tenios_status {
     TENIOS_ERR_PROTOCOL = 11,
     /// A bug in libtenios (a panic caught at the library boundary). Please report it.
     TENIOS_ERR_INTERNAL = 12,
+    /// The client was shut down (`tenios_client_shutdown`, or `tenios_global_cleanup` for the
+    /// default client): a call in flight was cancelled, or a call was refused. Whether a
+    /// cancelled request reached the API is unknown.
+    TENIOS_ERR_SHUTDOWN = 13,
 }
 
 /// The idiomatic Rust name for the status type.
 pub type Status = tenios_status;
 
-const NAMES: [&CStr; 13] = [
+const NAMES: [&CStr; 14] = [
     c"TENIOS_OK",
     c"TENIOS_ERR_INVALID_ARGUMENT",
     c"TENIOS_ERR_INVALID_VALUE",
@@ -62,6 +71,7 @@ const NAMES: [&CStr; 13] = [
     c"TENIOS_ERR_NETWORK",
     c"TENIOS_ERR_PROTOCOL",
     c"TENIOS_ERR_INTERNAL",
+    c"TENIOS_ERR_SHUTDOWN",
 ];
 
 /// The name given to any integer that is not a status.
@@ -69,7 +79,7 @@ pub const UNKNOWN_STATUS_NAME: &CStr = c"TENIOS_UNKNOWN";
 
 impl tenios_status {
     /// Every status, in numeric order.
-    pub const ALL: [Status; 13] = [
+    pub const ALL: [Status; 14] = [
         Self::TENIOS_OK,
         Self::TENIOS_ERR_INVALID_ARGUMENT,
         Self::TENIOS_ERR_INVALID_VALUE,
@@ -83,10 +93,11 @@ impl tenios_status {
         Self::TENIOS_ERR_NETWORK,
         Self::TENIOS_ERR_PROTOCOL,
         Self::TENIOS_ERR_INTERNAL,
+        Self::TENIOS_ERR_SHUTDOWN,
     ];
 
     /// The status with this number, if there is one.
-    pub fn from_code(code: i32) -> Option<Status> {
+    pub fn from_code(code: u32) -> Option<Status> {
         usize::try_from(code)
             .ok()
             .and_then(|i| Self::ALL.get(i).copied())
@@ -111,13 +122,13 @@ mod tests {
     #[test]
     fn numbers_and_names_are_the_abi() {
         for (i, status) in Status::ALL.iter().enumerate() {
-            assert_eq!(*status as i32, i as i32);
-            assert_eq!(Status::from_code(i as i32), Some(*status));
+            assert_eq!(*status as u32, i as u32);
+            assert_eq!(Status::from_code(i as u32), Some(*status));
         }
         assert_eq!(Status::TENIOS_ERR_TIMEOUT.name(), "TENIOS_ERR_TIMEOUT");
-        assert_eq!(Status::TENIOS_ERR_INTERNAL as i32, 12);
-        assert_eq!(Status::from_code(13), None);
-        assert_eq!(Status::from_code(-1), None);
-        assert_eq!(Status::from_code(i32::MIN), None);
+        assert_eq!(Status::TENIOS_ERR_INTERNAL as u32, 12);
+        assert_eq!(Status::TENIOS_ERR_SHUTDOWN as u32, 13);
+        assert_eq!(Status::from_code(14), None);
+        assert_eq!(Status::from_code(u32::MAX), None);
     }
 }

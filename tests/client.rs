@@ -454,7 +454,7 @@ fn bad_options_are_rejected_before_any_call() {
     fn message<T>(result: Result<T, Error>) -> String {
         result.err().unwrap().to_string()
     }
-    use tenios::client::{check_product, check_timeout_ms};
+    use tenios::config::{check_product, check_timeout_ms};
     assert_eq!(
         message(check_timeout_ms("timeout", 0)),
         "timeout must be 1 to 600000 ms, not 0"

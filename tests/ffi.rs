@@ -8,9 +8,12 @@ use std::ptr;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread;
 
+use common::c_api::{
+    tenios_global_init, tenios_interrupt_block, tenios_status_str, tenios_string_free,
+    tenios_version,
+};
 use common::*;
 use serde_json::json;
-use tenios::ffi::{tenios_interrupt_block, tenios_status_str, tenios_string_free, tenios_version};
 use tenios::Status;
 
 /// One simulator for this process; tests take the lock so that request counts are their own.
@@ -19,8 +22,10 @@ fn sim() -> MutexGuard<'static, Sim> {
     let guard = SIM
         .get_or_init(|| {
             let sim = Sim::start();
-            // Before the first call builds the shared client; no other thread reads it yet.
+            // The library read the environment when it was loaded; tenios_global_init reads it
+            // again (no other thread touches the environment at this point).
             std::env::set_var("TENIOS_API_URL", &sim.url);
+            assert_eq!(tenios_global_init(ptr::null_mut()), Status::TENIOS_OK);
             Mutex::new(sim)
         })
         .lock()
@@ -196,20 +201,40 @@ fn sequential_calls_share_one_connection_and_threads_share_the_pool() {
     assert_eq!(sim.interrupts().len(), 10 + 16 * 25);
 }
 
+/// The statuses the committed header declares, as (name, number), in its order.
+fn header_statuses() -> Vec<(String, u32)> {
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/tenios.h")).unwrap();
+    header
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.trim().strip_suffix(',')?.split_once(" = ")?;
+            name.starts_with("TENIOS_")
+                .then(|| (name.to_owned(), value.parse().unwrap()))
+        })
+        .collect()
+}
+
 #[test]
-fn status_names_and_version() {
-    let name = |code: i32| {
+fn status_names_match_the_header_and_version() {
+    let name = |code: u32| {
         unsafe { CStr::from_ptr(tenios_status_str(code)) }
             .to_str()
             .unwrap()
     };
-    for status in Status::ALL {
-        assert_eq!(name(status as i32), status.name());
+    // The header is the reference: every constant it declares is named by the library with
+    // its own name, the numbers run 0, 1, 2, ... without a gap, and the Rust enum has exactly
+    // those statuses.
+    let declared = header_statuses();
+    assert_eq!(declared.len(), Status::ALL.len(), "{declared:?}");
+    for (i, (constant, number)) in declared.iter().enumerate() {
+        assert_eq!(*number, i as u32, "{constant}");
+        assert_eq!(name(*number), constant);
+        assert_eq!(Status::from_code(*number).unwrap().name(), constant);
     }
-    assert_eq!(name(0), "TENIOS_OK");
-    assert_eq!(name(9), "TENIOS_ERR_TIMEOUT");
-    assert_eq!(name(12), "TENIOS_ERR_INTERNAL");
-    for unknown in [-1, 13, i32::MAX, i32::MIN] {
+    assert_eq!(declared[9].0, "TENIOS_ERR_TIMEOUT");
+    assert_eq!(declared[13].0, "TENIOS_ERR_SHUTDOWN");
+    for unknown in [declared.len() as u32, 1000, u32::MAX] {
         assert_eq!(name(unknown), "TENIOS_UNKNOWN");
     }
     let version = unsafe { CStr::from_ptr(tenios_version()) }
@@ -217,4 +242,25 @@ fn status_names_and_version() {
         .unwrap();
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
     tenios_string_free(ptr::null_mut());
+}
+
+#[test]
+fn header_version_macros_match_the_crate() {
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/tenios.h")).unwrap();
+    let major: u32 = env!("CARGO_PKG_VERSION_MAJOR").parse().unwrap();
+    let minor: u32 = env!("CARGO_PKG_VERSION_MINOR").parse().unwrap();
+    let patch: u32 = env!("CARGO_PKG_VERSION_PATCH").parse().unwrap();
+    for line in [
+        format!("#define TENIOS_VERSION_MAJOR {major}"),
+        format!("#define TENIOS_VERSION_MINOR {minor}"),
+        format!("#define TENIOS_VERSION_PATCH {patch}"),
+        format!(
+            "#define TENIOS_VERSION_STRING \"{}\"",
+            env!("CARGO_PKG_VERSION")
+        ),
+        format!("#define TENIOS_VERSION_NUM 0x{major:02x}{minor:02x}{patch:02x}"),
+    ] {
+        assert!(header.lines().any(|l| l == line), "missing: {line}");
+    }
 }

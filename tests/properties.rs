@@ -2,6 +2,8 @@
 //! maps to a documented status without panicking, and whatever bytes a C caller passes are
 //! rejected before anything is sent.
 
+mod common;
+
 use std::ffi::{c_char, CStr};
 use std::net::TcpListener;
 use std::ptr;
@@ -9,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 
+use common::c_api::{tenios_interrupt_block, tenios_string_free};
 use proptest::prelude::*;
-use tenios::ffi::{tenios_interrupt_block, tenios_string_free};
 use tenios::response::classify;
 use tenios::Status;
 

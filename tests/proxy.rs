@@ -33,15 +33,15 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
-use serde_json::{json, Value};
-use tenios::client::check_proxy;
-use tenios::ffi::{
+use common::c_api::{
     tenios_client, tenios_client_build, tenios_client_builder, tenios_client_builder_free,
     tenios_client_builder_new, tenios_client_builder_set_base_url, tenios_client_builder_set_proxy,
     tenios_client_builder_set_proxy_from_env, tenios_client_free, tenios_client_interrupt_block,
     tenios_error, tenios_error_free, tenios_error_message, tenios_error_status,
 };
+use common::*;
+use serde_json::{json, Value};
+use tenios::config::check_proxy;
 use tenios::{Client, ClientConfig, Error, Status};
 
 // ---------------------------------------------------------------------------------- tinyproxy
@@ -487,6 +487,16 @@ fn unusable_proxy_urls_are_rejected_with_a_reason() {
             "port \"0\" is not a number from 1 to 65535",
         ),
         ("http://:3128", "it has no host"),
+        // ureq would assume port 80: the documented form has the port.
+        (
+            "http://127.0.0.1",
+            "it has no port (expected http://host:port)",
+        ),
+        (
+            "http://user:pass@proxy.example/",
+            "it has no port (expected http://host:port)",
+        ),
+        ("http://[::1]", "it has no port (expected http://host:port)"),
         (
             "http://proxy example:3128",
             "it contains whitespace or control characters",

@@ -7,9 +7,9 @@ use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 use std::time::Duration;
 
+use common::c_api::*;
 use common::*;
 use serde_json::json;
-use tenios::ffi::*;
 use tenios::{Client, ClientConfig, Error, Status};
 
 /// A valid key the simulator accepts, easy to find in any text.

@@ -20,14 +20,14 @@ use std::ptr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::*;
-use serde_json::json;
-use tenios::ffi::{
+use common::c_api::{
     tenios_client, tenios_client_build, tenios_client_builder_free, tenios_client_builder_new,
     tenios_client_builder_set_base_url, tenios_client_builder_set_ca_file, tenios_client_free,
     tenios_client_interrupt_block, tenios_error, tenios_error_free, tenios_error_message,
     tenios_error_status,
 };
+use common::*;
+use serde_json::json;
 use tenios::{Client, ClientConfig, Error, Status, TrustStore};
 
 /// The certificates of tests/tls/make-certs.sh, made once per test process.
@@ -490,7 +490,8 @@ fn default_client_trusts_tenios_ca_file() {
         let key = CString::new(KEY).unwrap();
         let call = CString::new(CALL).unwrap();
         let mut message: *mut c_char = ptr::null_mut();
-        let status = tenios::ffi::tenios_interrupt_block(key.as_ptr(), call.as_ptr(), &mut message);
+        let status =
+            common::c_api::tenios_interrupt_block(key.as_ptr(), call.as_ptr(), &mut message);
         let text = if message.is_null() {
             String::new()
         } else {
@@ -498,7 +499,7 @@ fn default_client_trusts_tenios_ca_file() {
                 .to_str()
                 .unwrap()
                 .to_owned();
-            tenios::ffi::tenios_string_free(message);
+            common::c_api::tenios_string_free(message);
             text
         };
         println!("CHILD {} {text}", status.name());

@@ -65,7 +65,7 @@ static void usage(void)
 static void print_failure(tenios_status status, const tenios_error *err)
 {
     const char *message = tenios_error_message(err);
-    fprintf(stderr, PROGRAM ": %s: %s\n", tenios_status_str((int32_t)status),
+    fprintf(stderr, PROGRAM ": %s: %s\n", tenios_status_str((uint32_t)status),
             message != NULL ? message : "(no message)");
 
     /* Details that exist only when a response arrived: the API's error_code

@@ -8,8 +8,9 @@ use std::ptr;
 use super::error::{report_object, tenios_error};
 use super::{bounded_bytes, c_arg, free_handle, guard};
 use crate::base_url::BaseUrl;
-use crate::client::{
-    check_product, check_proxy, check_timeout_ms, Client, ClientConfig, MAX_PRODUCT_BYTES,
+use crate::client::Client;
+use crate::config::{
+    check_product, check_proxy, check_timeout_ms, ClientConfig, MAX_PRODUCT_BYTES,
 };
 use crate::error::Error;
 use crate::status::tenios_status;
@@ -19,14 +20,24 @@ use crate::tls::{load_pem_file, TrustStore};
 const MAX_PATH_BYTES: usize = 4096;
 
 /// Options for a `tenios_client`, set one by one and then built with `tenios_client_build`.
-/// Created with `tenios_client_builder_new`, freed with `tenios_client_builder_free`. Not
-/// thread-safe: use a builder from one thread at a time.
+/// Created with `tenios_client_builder_new`, freed with `tenios_client_builder_free`.
+///
+/// Not thread-safe: a builder is used by one thread at a time (different builders may be used
+/// by different threads at once). It may be handed from one thread to another.
 pub struct tenios_client_builder {
     _private: [u8; 0],
 }
 
-/// A client with its own options, access key and connection pool. Thread-safe: any number of
-/// threads may use one client at once. Freed with `tenios_client_free`.
+/// A client with its own options, access key and connection pool, built with
+/// `tenios_client_build` and freed with `tenios_client_free`.
+///
+/// Thread-safe: any number of threads may make calls on one client at once, and
+/// `tenios_client_shutdown` may be called from any thread at any time. Freeing it is not:
+/// `tenios_client_free` while another thread is inside a call on the same client is undefined
+/// behaviour (shut it down, wait for those calls to return, then free it).
+///
+/// After `fork`, a client may be used in the parent and in the child: the child's first call
+/// opens its own connections and never touches the ones it inherited.
 pub struct tenios_client {
     _private: [u8; 0],
 }
@@ -189,8 +200,9 @@ pub extern "C" fn tenios_client_builder_set_system_trust_store(
     )
 }
 
-/// Sends requests through the HTTP proxy `proxy_url`, e.g. `"http://proxy.example:3128"`
-/// (every request is tunnelled with CONNECT; `user:password@` is allowed). NULL removes it.
+/// Sends requests through the HTTP proxy `proxy_url`, `http://[user:password@]host:port`,
+/// e.g. `"http://proxy.example:3128"` (the port is required; every request is tunnelled with
+/// CONNECT). NULL removes it.
 /// With a plain-http (loopback) base URL the proxy must be on a loopback host too, or
 /// `tenios_client_build` rejects the combination.
 #[no_mangle]
@@ -304,8 +316,10 @@ pub extern "C" fn tenios_client_build(
     report_object(result, out_err)
 }
 
-/// Frees a client and closes its connections. NULL is ignored. No other thread may be using
-/// the client at that moment.
+/// Frees a client and closes its connections. NULL is ignored. No other thread may be inside a
+/// call on this client (undefined behaviour otherwise): use `tenios_client_shutdown` first to
+/// make such calls return, and wait for them. In a child process after `fork`, the connections
+/// inherited from the parent are left open for the parent, not closed.
 #[no_mangle]
 pub extern "C" fn tenios_client_free(client: *mut tenios_client) {
     // SAFETY: `client` is NULL or came from tenios_client_build, freed once.
@@ -316,7 +330,8 @@ pub extern "C" fn tenios_client_free(client: *mut tenios_client) {
 /// but with this client's key, options and connection pool.
 ///
 /// Returns `TENIOS_OK` (and NULL in `*out_err`), or an error status with, when `out_err` is
-/// not NULL, an error object in `*out_err` to free with `tenios_error_free`. Thread-safe.
+/// not NULL, an error object in `*out_err` to free with `tenios_error_free`. After
+/// `tenios_client_shutdown`: `TENIOS_ERR_SHUTDOWN`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn tenios_client_interrupt_block(
     client: *const tenios_client,
@@ -332,6 +347,27 @@ pub extern "C" fn tenios_client_interrupt_block(
         handle.client.interrupt_block(&handle.access_key, call_uuid)
     });
     report_object(result, out_err)
+}
+
+/// Shuts a client down, for a module that must stop now: calls on it in flight in other
+/// threads return `TENIOS_ERR_SHUTDOWN` at once instead of waiting out their timeout (a call
+/// still making its TCP connection returns when that ends, within the connect timeout; a call
+/// whose response had fully arrived succeeds), and later calls return `TENIOS_ERR_SHUTDOWN`
+/// without sending anything. A cancelled request may or may not have reached the API.
+///
+/// NULL is ignored. Idempotent and thread-safe: it may be called while other threads are
+/// inside calls on `client`. It does not free the client: call `tenios_client_free` once those
+/// calls have returned. In a child process after `fork`, it does not touch the connections
+/// inherited from the parent.
+#[no_mangle]
+pub extern "C" fn tenios_client_shutdown(client: *const tenios_client) {
+    let _ = guard("tenios_client_shutdown", || {
+        // SAFETY: the caller passes NULL or a live client from tenios_client_build.
+        if let Some(handle) = unsafe { client.cast::<ClientHandle>().as_ref() } {
+            handle.client.shutdown();
+        }
+        Ok(())
+    });
 }
 
 /// Runs a setter on the builder behind `builder`, reporting through `out_err`.

@@ -8,23 +8,19 @@
 #![allow(non_camel_case_types)] // opaque handle types carry their C names
 
 mod client;
+mod default_client;
 mod error;
 
-pub use client::*;
-pub use error::*;
-
+use std::alloc::{alloc, dealloc, Layout};
+use std::cell::Cell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::LazyLock;
+use std::sync::Once;
 
-use crate::client::{check_arg, Client, ClientConfig, MAX_ARG_BYTES};
+use crate::client::{check_arg, MAX_ARG_BYTES};
 use crate::error::Error;
 use crate::status::{tenios_status, UNKNOWN_STATUS_NAME};
-
-/// The process-wide client behind `tenios_interrupt_block`, built on first use.
-static DEFAULT_CLIENT: LazyLock<Result<Client, Error>> =
-    LazyLock::new(|| ClientConfig::from_env().and_then(Client::new));
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
@@ -32,64 +28,34 @@ const VERSION: &CStr =
         Err(_) => panic!("the crate version contains a NUL byte"),
     };
 
-/// Interrupts the block that is currently running on a live call (an announcement loop, say),
-/// through `POST /interrupt-ecc-block`. TENIOS then asks your Call Control webhook for the next
-/// blocks.
+/// Frees a string that libtenios returned through a `char **` (such as the message of
+/// `tenios_interrupt_block`). NULL is ignored. Never pass a string that did not come from
+/// libtenios, and never free one twice. The string may have been modified (even shortened
+/// with a NUL) before it is freed: its size is stored beside it.
 ///
-/// `access_key` and `call_uuid` must be NUL-terminated UTF-8 of 1 to 1024 bytes without control
-/// characters; anything else returns `TENIOS_ERR_INVALID_ARGUMENT` before anything is sent.
-///
-/// The request goes to `https://api.tenios.com`, or to the environment variable
-/// `TENIOS_API_URL` (read once, on the first call of the process; `http://` is accepted only
-/// for loopback hosts). `TENIOS_CA_FILE`, read at the same time, names a PEM file of CA
-/// certificates to trust besides the bundled Mozilla roots; an unusable one makes every call
-/// return `TENIOS_ERR_INVALID_ARGUMENT`. It waits at most 5 s to connect and 10 s in all, never follows a
-/// redirect and is never sent twice.
-///
-/// `out_err` may be NULL. Otherwise `*out_err` is set to NULL on `TENIOS_OK` and, on every
-/// error, to a newly allocated NUL-terminated UTF-8 message that the caller must free with
-/// `tenios_string_free`. The message never contains the access key.
-///
-/// Thread-safe: all calls share one connection pool, and any number of threads may call at once.
-#[no_mangle]
-pub extern "C" fn tenios_interrupt_block(
-    access_key: *const c_char,
-    call_uuid: *const c_char,
-    out_err: *mut *mut c_char,
-) -> tenios_status {
-    let result = guard("tenios_interrupt_block", || {
-        // SAFETY: the caller passes NULL or NUL-terminated strings that outlive this call.
-        let access_key = unsafe { c_arg("access_key", access_key) }?;
-        let call_uuid = unsafe { c_arg("call_uuid", call_uuid) }?;
-        let client = DEFAULT_CLIENT.as_ref().map_err(Error::clone)?;
-        client.interrupt_block(access_key, call_uuid)
-    });
-    report(result, out_err)
-}
-
-/// Frees a string that libtenios returned (such as an error message). NULL is ignored.
-/// Never pass a string that did not come from libtenios, and never free one twice.
+/// Thread-safe: any thread may free a string, not only the one that received it.
 #[no_mangle]
 pub extern "C" fn tenios_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
-    let _ = catch_unwind(|| {
-        // SAFETY: libtenios allocated `s` with CString::into_raw and the caller gives it back once.
-        drop(unsafe { CString::from_raw(s) });
-    });
+    // SAFETY: `s` came from `into_raw_string` (the caller's promise) and is freed once.
+    unsafe { free_raw_string(s) }
 }
 
 /// The name of a status, e.g. `"TENIOS_ERR_TIMEOUT"`, or `"TENIOS_UNKNOWN"` for a number that
-/// is not a status. Never NULL. The string is static: do not free it.
+/// is not a status (such as one added in a later version). Never NULL. The string is static:
+/// it lives as long as the library is loaded; do not free it. Thread-safe.
 #[no_mangle]
-pub extern "C" fn tenios_status_str(status: i32) -> *const c_char {
+pub extern "C" fn tenios_status_str(status: u32) -> *const c_char {
     tenios_status::from_code(status)
         .map_or(UNKNOWN_STATUS_NAME, tenios_status::c_name)
         .as_ptr()
 }
 
-/// The version of libtenios, e.g. `"0.1.0"`. Static: do not free it.
+/// The version of the libtenios that is running, e.g. `"1.0.0"` (compare it with
+/// `TENIOS_VERSION_STRING`, the version of the header a program was compiled with). Static:
+/// do not free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn tenios_version() -> *const c_char {
     VERSION.as_ptr()
@@ -111,12 +77,40 @@ unsafe fn free_handle<T>(function: &str, handle: *mut T) {
     });
 }
 
-/// Runs `body`, turning a panic into `TENIOS_ERR_INTERNAL`.
+thread_local! {
+    /// Whether this thread is inside a libtenios function (see [`guard`]).
+    static IN_LIBRARY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes panics inside libtenios functions silent. Rust's default hook prints a panic to
+/// stderr, which belongs to the host. The hook is that of the Rust standard library linked
+/// into libtenios (not shared with any other Rust code in the process); panics outside a
+/// libtenios function (in a test harness using the rlib, say) still reach the previous hook.
+fn install_quiet_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_LIBRARY.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `body`, turning a panic into `TENIOS_ERR_INTERNAL`, silently. Locks a panic may leave
+/// poisoned are all taken with `unwrap_or_else(PoisonError::into_inner)`: every lock in
+/// libtenios is consistent at any point a panic can happen, so a caught panic never turns
+/// later calls into errors.
 pub(crate) fn guard<T>(
     function: &str,
     body: impl FnOnce() -> Result<T, Error>,
 ) -> Result<T, Error> {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+    install_quiet_panic_hook();
+    let outer = IN_LIBRARY.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(body));
+    IN_LIBRARY.with(|flag| flag.set(outer));
+    result.unwrap_or_else(|_| {
         // The panic payload is left out: it is not meant for users and could quote anything.
         Err(Error::Internal(format!(
             "internal error: a panic was caught in {function}; please report this bug"
@@ -167,6 +161,45 @@ fn c_string(text: String) -> CString {
     CString::new(text).unwrap_or_default()
 }
 
+/// The bytes before a string handed to C: the size of the allocation, so that freeing it never
+/// depends on the string's current length.
+const SIZE_PREFIX: usize = std::mem::size_of::<usize>();
+
+/// `text` as a C string the caller frees with `tenios_string_free`.
+pub(crate) fn into_raw_string(text: String) -> *mut c_char {
+    let bytes = c_string(text).into_bytes_with_nul();
+    let size = SIZE_PREFIX + bytes.len();
+    let Ok(layout) = Layout::from_size_align(size, std::mem::align_of::<usize>()) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: `layout` has a non-zero size.
+    let base = unsafe { alloc(layout) };
+    if base.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `base` is a fresh allocation of `size` bytes, aligned for `usize`.
+    unsafe {
+        base.cast::<usize>().write(size);
+        let text = base.add(SIZE_PREFIX);
+        ptr::copy_nonoverlapping(bytes.as_ptr(), text, bytes.len());
+        text.cast()
+    }
+}
+
+/// Frees a string from [`into_raw_string`].
+///
+/// # Safety
+/// `s` came from `into_raw_string` and has not been freed.
+unsafe fn free_raw_string(s: *mut c_char) {
+    // SAFETY: `into_raw_string` put the allocation's size just before `s`.
+    unsafe {
+        let base = s.cast::<u8>().sub(SIZE_PREFIX);
+        let size = base.cast::<usize>().read();
+        let layout = Layout::from_size_align_unchecked(size, std::mem::align_of::<usize>());
+        dealloc(base, layout);
+    }
+}
+
 /// Writes the outcome to `out_err` (when not NULL) and returns its status.
 fn report(result: Result<(), Error>, out_err: *mut *mut c_char) -> tenios_status {
     let (status, message) = match result {
@@ -174,7 +207,7 @@ fn report(result: Result<(), Error>, out_err: *mut *mut c_char) -> tenios_status
         Err(e) => (e.status(), Some(e.to_string())),
     };
     if !out_err.is_null() {
-        let message = message.map(|m| c_string(m).into_raw());
+        let message = message.map(into_raw_string);
         // SAFETY: the caller passes NULL or a pointer to a writable `char *`.
         unsafe { *out_err = message.unwrap_or(ptr::null_mut()) };
     }

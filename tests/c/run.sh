@@ -20,8 +20,10 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 SIM=${TENIOS_SIM:-$ROOT/target/release/tenios-sim}
 VALGRIND=${VALGRIND:-valgrind}
 
+LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
-    "$BUILD_DIR/test_client" "$BUILD_DIR/tenios-interrupt" \
+    "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
+    "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
@@ -238,6 +240,12 @@ UNUSABLE_URLS=(
 for vg in 0 1; do
     run_one "test_interrupt" "$vg" "$BUILD_DIR/test_interrupt"
     run_one "test_client" "$vg" "$BUILD_DIR/test_client"
+    # Fewer calls per process under valgrind, which is ~50x slower.
+    TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
+    run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
+    run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
+    LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
+        "$BUILD_DIR/test_resolver"
     run_one "test_network closed-port" "$vg" "$BUILD_DIR/test_network" closed-port
     for u in "${UNUSABLE_URLS[@]}"; do
         run_one "test_network unusable-url '$u'" "$vg" \
@@ -252,6 +260,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     run_one "test_interrupt (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_interrupt"
     run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
+    run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_network closed-port (ASan+UBSan)" 0 \
         "$SANITIZED_BUILD_DIR/test_network" closed-port
     unset ASAN_OPTIONS UBSAN_OPTIONS

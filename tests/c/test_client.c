@@ -88,13 +88,13 @@ static int expect_result_at(const char *file, int line, const char *what,
 
     if (err == GARBAGE_ERR) {
         test_fail(file, line, "%s: out_err was left untouched (status %s)",
-                  what, tenios_status_str((int32_t)got));
+                  what, tenios_status_str((uint32_t)got));
         return 0; /* nothing we could free */
     }
     if (got != want)
         test_fail(file, line, "%s: status %s (%d), expected %s (%d); message %s",
-                  what, tenios_status_str((int32_t)got), (int)got,
-                  tenios_status_str((int32_t)want), (int)want,
+                  what, tenios_status_str((uint32_t)got), (int)got,
+                  tenios_status_str((uint32_t)want), (int)want,
                   printable(tenios_error_message(err)));
 
     if (got == TENIOS_OK) {
@@ -643,6 +643,9 @@ static void test_proxy(void)
                    "proxy URL is empty");
     EXPECT_ARG_ERR_PREFIX(tenios_client_builder_set_proxy(b, "http://", &ERR),
                           "proxy URL is unusable: ");
+    /* No port: rejected rather than assuming 80. */
+    EXPECT_ARG_ERR(tenios_client_builder_set_proxy(b, "http://127.0.0.1", &ERR),
+                   "proxy URL is unusable: it has no port (expected http://host:port)");
     EXPECT_OK(tenios_client_builder_set_proxy(b, "http://proxy.example:3128", &ERR));
     EXPECT_OK(tenios_client_builder_set_proxy(b, NULL, &ERR));
 
@@ -1239,7 +1242,7 @@ static void test_threads_share_one_client(void)
         total_ok += w[i].ok;
         CHECK(w[i].ok == g_calls_per_thread,
               "thread %d: %d/%d calls OK; first failure %s: %s", i, w[i].ok,
-              g_calls_per_thread, tenios_status_str((int32_t)w[i].first_bad),
+              g_calls_per_thread, tenios_status_str((uint32_t)w[i].first_bad),
               printable(w[i].first_msg));
     }
     double elapsed = now_seconds() - t0;

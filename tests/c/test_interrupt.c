@@ -343,8 +343,9 @@ static void test_status_str(void)
         "TENIOS_ERR_NETWORK",
         "TENIOS_ERR_PROTOCOL",
         "TENIOS_ERR_INTERNAL",
+        "TENIOS_ERR_SHUTDOWN",
     };
-    for (int32_t i = 0; i <= 12; i++) {
+    for (uint32_t i = 0; i <= 13; i++) {
         const char *s = tenios_status_str(i);
         CHECK(s != NULL && strcmp(s, names[i]) == 0,
               "tenios_status_str(%d) = %s, expected %s", (int)i, printable(s),
@@ -355,20 +356,29 @@ static void test_status_str(void)
     CHECK_INT_EQ(TENIOS_ERR_INVALID_ARGUMENT, 1);
     CHECK_INT_EQ(TENIOS_ERR_CALL_UUID_NOT_FOUND, 5);
     CHECK_INT_EQ(TENIOS_ERR_INTERNAL, 12);
+    CHECK_INT_EQ(TENIOS_ERR_SHUTDOWN, 13);
+    /* A fixed-width status: the same size whatever the compiler does with enums. */
+    CHECK_INT_EQ(sizeof(tenios_status), 4);
 
-    const int32_t unknown[] = {-1, 13, 100, INT32_MAX, INT32_MIN};
+    const uint32_t unknown[] = {14, 100, UINT32_MAX, (uint32_t)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = tenios_status_str(unknown[i]);
         CHECK(s != NULL && strcmp(s, "TENIOS_UNKNOWN") == 0,
-              "tenios_status_str(%ld) = %s, expected TENIOS_UNKNOWN",
-              (long)unknown[i], printable(s));
+              "tenios_status_str(%lu) = %s, expected TENIOS_UNKNOWN",
+              (unsigned long)unknown[i], printable(s));
     }
 }
 
 static void test_version(void)
 {
     const char *v = tenios_version();
-    CHECK(v != NULL && v[0] != '\0', "tenios_version() = %s", printable(v));
+    CHECK(v != NULL && strcmp(v, TENIOS_VERSION_STRING) == 0, "tenios_version() = %s, header %s",
+          printable(v), TENIOS_VERSION_STRING);
+#if !TENIOS_AT_LEAST_VERSION(1, 0, 0) || TENIOS_AT_LEAST_VERSION(TENIOS_VERSION_MAJOR, TENIOS_VERSION_MINOR, TENIOS_VERSION_PATCH + 1)
+#error "TENIOS_AT_LEAST_VERSION is wrong"
+#endif
+    CHECK_INT_EQ(TENIOS_VERSION_NUM, (TENIOS_VERSION_MAJOR << 16) | (TENIOS_VERSION_MINOR << 8) |
+                                         TENIOS_VERSION_PATCH);
     /* Static: the same pointer every time. */
     CHECK(tenios_version() == v, "tenios_version() is not a static string");
 }
@@ -421,7 +431,7 @@ static void test_threads_share_the_default_client(void)
         total_ok += w[i].ok;
         CHECK(w[i].ok == CALLS_PER_THREAD,
               "thread %d: %d/%d calls OK; first failure %s: %s", i, w[i].ok,
-              CALLS_PER_THREAD, tenios_status_str((int32_t)w[i].first_bad),
+              CALLS_PER_THREAD, tenios_status_str((uint32_t)w[i].first_bad),
               printable(w[i].first_msg));
     }
     CHECK_INT_EQ(total_ok, THREADS * CALLS_PER_THREAD);

@@ -81,6 +81,8 @@ const char *printable(const char *s)
     return buf;
 }
 
+/* test_dlopen loads libtenios itself, so its copy of these helpers must not link it. */
+#ifndef TESTUTIL_WITHOUT_LIBRARY
 static int message_matches(const char *msg, const char *want, match_mode mode)
 {
     switch (mode) {
@@ -120,8 +122,8 @@ int expect_call_without_at(const char *file, int line, const char *key,
     if (got != want_status) {
         ok = 0;
         test_fail(file, line, "status %s (%d), expected %s (%d); message %s",
-                  tenios_status_str((int32_t)got), (int)got,
-                  tenios_status_str((int32_t)want_status), (int)want_status,
+                  tenios_status_str((uint32_t)got), (int)got,
+                  tenios_status_str((uint32_t)want_status), (int)want_status,
                   err == (char *)(uintptr_t)0x1 ? "(untouched)" : printable(err));
     }
     if (err == (char *)(uintptr_t)0x1) {
@@ -163,6 +165,7 @@ int expect_call_at(const char *file, int line, const char *key,
     return expect_call_without_at(file, line, key, uuid, want_status, want_msg,
                                   mode, NULL);
 }
+#endif /* TESTUTIL_WITHOUT_LIBRARY */
 
 /* ------------------------------------------- simulator control client */
 

@@ -1,6 +1,8 @@
 //! A tenios-sim process for one test, and a little client for its control endpoints.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod c_api;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,99 @@
+//! A client's connections, owned by one process, and its shutdown switch.
+//!
+//! **fork.** A child process inherits the parent's pooled sockets. Were it to send on one,
+//! parent and child would read each other's responses. So the pool remembers the process id
+//! it was made in, and the first call in another process makes a new, empty pool. The
+//! inherited one is never used, shut down or dropped in the child (dropping could close
+//! what the parent still uses, or wait on a lock another parent thread held at fork time):
+//! it is leaked there, a few kilobytes and the inherited descriptors, once per client and
+//! child.
+//!
+//! **shutdown.** [`Pool::shutdown`] sets a flag that refuses new calls and shuts down the
+//! sockets of this process's pool (ureq's `Agent::shutdown`), so that calls blocked reading
+//! or writing return at once. Only sockets this process made are touched.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use ureq::config::Config;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+use ureq::Agent;
+
+use crate::resolver::BoundedResolver;
+use crate::transport::LeanConnector;
+
+/// An agent (connection pool, resolver, connectors) and the process it belongs to.
+pub(crate) struct ProcessAgent {
+    pid: u32,
+    /// Always `Some` until dropped; taken in `drop` to leak it in a foreign process.
+    agent: Option<Agent>,
+}
+
+impl ProcessAgent {
+    pub(crate) fn agent(&self) -> &Agent {
+        self.agent.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for ProcessAgent {
+    fn drop(&mut self) {
+        if self.pid != std::process::id() {
+            // Inherited through fork: the parent owns these sockets (see the module docs).
+            std::mem::forget(self.agent.take());
+        }
+    }
+}
+
+pub(crate) struct Pool {
+    config: Config,
+    current: Mutex<Arc<ProcessAgent>>,
+    shut_down: Arc<AtomicBool>,
+}
+
+impl Pool {
+    pub(crate) fn new(config: Config) -> Pool {
+        let shut_down = Arc::new(AtomicBool::new(false));
+        let current = Mutex::new(Arc::new(make_agent(&config, &shut_down)));
+        Pool {
+            config,
+            current,
+            shut_down,
+        }
+    }
+
+    /// This process's agent, made afresh on the first call after a fork.
+    pub(crate) fn agent(&self) -> Arc<ProcessAgent> {
+        let pid = std::process::id();
+        // Held for a moment only, never across I/O: a panic cannot leave it poisoned in a way
+        // that matters, and a fork cannot catch another thread inside a call holding it.
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.pid != pid {
+            *current = Arc::new(make_agent(&self.config, &self.shut_down));
+        }
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::maybe_panic_holding_lock("pool");
+        Arc::clone(&current)
+    }
+
+    /// Refuses new calls and interrupts the ones in flight in this process. Idempotent.
+    pub(crate) fn shutdown(&self) {
+        self.shut_down.store(true, Ordering::Release);
+        let current = Arc::clone(&self.current.lock().unwrap_or_else(PoisonError::into_inner));
+        if current.pid == std::process::id() {
+            current.agent().clone().shutdown();
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::Acquire)
+    }
+}
+
+fn make_agent(config: &Config, shut_down: &Arc<AtomicBool>) -> ProcessAgent {
+    let connector = DefaultConnector::default().chain(LeanConnector);
+    let resolver = BoundedResolver::new(Arc::clone(shut_down));
+    ProcessAgent {
+        pid: std::process::id(),
+        agent: Some(Agent::with_parts(config.clone(), connector, resolver)),
+    }
+}
