@@ -618,6 +618,8 @@ def test_close_cancels_calls_in_flight(sim: Sim) -> None:
     (err,) = outcome
     assert type(err) is tenios.ShutdownError, repr(err)
     assert err.status is Status.ERR_SHUTDOWN
+    assert err.message == ("the client was shut down during the call; "
+                           "the request may or may not have reached the API")
     assert (err.api_code, err.http_status, err.fields) == (None, 0, ())
     with pytest.raises(tenios.ShutdownError):
         c.interrupt_block(CALL)
