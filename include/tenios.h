@@ -286,8 +286,8 @@ tenios_status tenios_client_build(const struct tenios_client_builder *builder,
 /**
  * Frees a client and closes its connections. NULL is ignored. No other thread may be inside a
  * call on this client (undefined behaviour otherwise): use `tenios_client_shutdown` first to
- * make such calls return, and wait for them. In a child process after `fork`, the connections
- * inherited from the parent are left open for the parent, not closed.
+ * make such calls return, and wait for them. In a child process after `fork`, only the
+ * child's copies of the inherited connections are closed: the parent keeps using them.
  */
 void tenios_client_free(struct tenios_client *client);
 

@@ -3,10 +3,11 @@
 //! **fork.** A child process inherits the parent's pooled sockets. Were it to send on one,
 //! parent and child would read each other's responses. So the pool remembers the process id
 //! it was made in, and the first call in another process makes a new, empty pool. The
-//! inherited one is never used, shut down or dropped in the child (dropping could close
-//! what the parent still uses, or wait on a lock another parent thread held at fork time):
-//! it is leaked there, a few kilobytes and the inherited descriptors, once per client and
-//! child.
+//! inherited one is never used or shut down in the child; it is only dropped, which closes
+//! the child's copies of the descriptors and frees memory. That is harmless to the parent: a
+//! socket lives until its last descriptor is closed, and dropping does no I/O (ureq 3.5 and
+//! rustls have no `Drop` that writes; ureq is pinned exactly, so a new version is reviewed
+//! before it can change that) and takes no lock another thread could have held at fork.
 //!
 //! **shutdown.** [`Pool::shutdown`] sets a flag that refuses new calls and shuts down the
 //! sockets of this process's pool (ureq's `Agent::shutdown`), so that calls blocked reading
@@ -25,22 +26,12 @@ use crate::transport::LeanConnector;
 /// An agent (connection pool, resolver, connectors) and the process it belongs to.
 pub(crate) struct ProcessAgent {
     pid: u32,
-    /// Always `Some` until dropped; taken in `drop` to leak it in a foreign process.
-    agent: Option<Agent>,
+    agent: Agent,
 }
 
 impl ProcessAgent {
     pub(crate) fn agent(&self) -> &Agent {
-        self.agent.as_ref().expect("present until dropped")
-    }
-}
-
-impl Drop for ProcessAgent {
-    fn drop(&mut self) {
-        if self.pid != std::process::id() {
-            // Inherited through fork: the parent owns these sockets (see the module docs).
-            std::mem::forget(self.agent.take());
-        }
+        &self.agent
     }
 }
 
@@ -94,6 +85,6 @@ fn make_agent(config: &Config, shut_down: &Arc<AtomicBool>) -> ProcessAgent {
     let resolver = BoundedResolver::new(Arc::clone(shut_down));
     ProcessAgent {
         pid: std::process::id(),
-        agent: Some(Agent::with_parts(config.clone(), connector, resolver)),
+        agent: Agent::with_parts(config.clone(), connector, resolver),
     }
 }

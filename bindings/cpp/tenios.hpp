@@ -56,7 +56,7 @@ namespace tenios {
 // newer libtenios appends (the C API only ever appends codes) is still
 // representable: compare against the names you know, and treat an unknown
 // value like ErrInternal. status_name() gives "TENIOS_UNKNOWN" for it.
-enum class Status : int {
+enum class Status : std::uint32_t {
     Ok = TENIOS_OK,
     ErrInvalidArgument = TENIOS_ERR_INVALID_ARGUMENT,
     ErrInvalidValue = TENIOS_ERR_INVALID_VALUE,
@@ -70,36 +70,43 @@ enum class Status : int {
     ErrNetwork = TENIOS_ERR_NETWORK,
     ErrProtocol = TENIOS_ERR_PROTOCOL,
     ErrInternal = TENIOS_ERR_INTERNAL,
+    ErrShutdown = TENIOS_ERR_SHUTDOWN,
 };
+
+// The last status this header names. A test checks that the library names no status after
+// it (tests/cpp/test_client.cpp), so that a status added to tenios.h cannot be forgotten here.
+constexpr Status kLastStatus = Status::ErrShutdown;
 
 // The numbers are ABI: pin them, so that a renumbering in tenios.h (which
 // must never happen) fails to compile instead of misreporting errors.
-static_assert(static_cast<int>(Status::Ok) == 0, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrInvalidArgument) == 1, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrInvalidValue) == 2, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrInvalidField) == 3, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrInvalidJson) == 4, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrCallUuidNotFound) == 5, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrBadCredentials) == 6, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrApi) == 7, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrHttp) == 8, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrTimeout) == 9, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrNetwork) == 10, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrProtocol) == 11, "tenios_status ABI");
-static_assert(static_cast<int>(Status::ErrInternal) == 12, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::Ok) == 0, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrInvalidArgument) == 1, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrInvalidValue) == 2, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrInvalidField) == 3, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrInvalidJson) == 4, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrCallUuidNotFound) == 5, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrBadCredentials) == 6, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrApi) == 7, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrHttp) == 8, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrTimeout) == 9, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrNetwork) == 10, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrProtocol) == 11, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrInternal) == 12, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrShutdown) == 13, "tenios_status ABI");
 
 // The name of a status as the C API spells it, e.g. "TENIOS_ERR_TIMEOUT", or
 // "TENIOS_UNKNOWN" for any other number. The view refers to a static,
 // NUL-terminated string (so .data() may be passed to C functions).
-inline std::string_view status_name(int status) noexcept {
-    return tenios_status_str(status);  // int32_t
+inline std::string_view status_name(std::uint32_t status) noexcept {
+    return tenios_status_str(status);
 }
 
 inline std::string_view status_name(Status status) noexcept {
-    return status_name(static_cast<int>(status));
+    return status_name(static_cast<std::uint32_t>(status));
 }
 
-// The version of the libtenios that was loaded at run time, e.g. "0.1.0".
+// The version of the libtenios that was loaded at run time, e.g. "1.0.0";
+// TENIOS_VERSION_STRING is the version of the header compiled against.
 // Static and NUL-terminated, like status_name().
 inline std::string_view version() noexcept { return tenios_version(); }
 
@@ -316,6 +323,12 @@ public:
         });
     }
 
+    // Makes calls in flight on this client (in other threads) throw
+    // ErrShutdown at once, and every later call too. Thread-safe; the Client
+    // must still be destroyed after those calls have returned. No effect on a
+    // moved-from Client.
+    void shutdown() const noexcept { tenios_client_shutdown(client_.get()); }
+
     // false for a moved-from Client.
     bool valid() const noexcept { return client_ != nullptr; }
 
@@ -403,8 +416,8 @@ private:
 // -------------------------------------------------------- interrupt_block
 
 // tenios_interrupt_block(): the library's shared default client, with the
-// default options and the base URL from TENIOS_API_URL (read once, on the
-// first call in the process). Throws tenios::Error; since that C function
+// default options and the base URL from TENIOS_API_URL (read when libtenios
+// was loaded, or by global_init()). Throws tenios::Error; since that C function
 // gives only a status and a message, api_code() is always empty,
 // http_status() 0 and fields() empty. Prefer a Client where you need those.
 inline void interrupt_block(std::string_view access_key, std::string_view call_uuid) {
@@ -417,10 +430,22 @@ inline void interrupt_block(std::string_view access_key, std::string_view call_u
         throw Error(static_cast<Status>(st),
                     message ? std::string(message.get())
                             : std::string("libtenios returned ") +
-                                  std::string(status_name(static_cast<int>(st))) +
+                                  std::string(status_name(static_cast<std::uint32_t>(st))) +
                                   " without a message (please report this libtenios bug)");
     }
 }
+
+// tenios_global_init(): reads TENIOS_API_URL and TENIOS_CA_FILE now and
+// rebuilds the default client; throws tenios::Error (ErrInvalidArgument) when
+// a variable is unusable. Call it after changing them, or after
+// global_cleanup(), while no other thread changes the environment.
+inline void global_init() {
+    detail::call_checked([](tenios_error** err) { return tenios_global_init(err); });
+}
+
+// tenios_global_cleanup(): shuts the default client down (calls in flight
+// throw ErrShutdown at once, later ones too until global_init()).
+inline void global_cleanup() noexcept { tenios_global_cleanup(); }
 
 }  // namespace tenios
 

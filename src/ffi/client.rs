@@ -318,8 +318,8 @@ pub extern "C" fn tenios_client_build(
 
 /// Frees a client and closes its connections. NULL is ignored. No other thread may be inside a
 /// call on this client (undefined behaviour otherwise): use `tenios_client_shutdown` first to
-/// make such calls return, and wait for them. In a child process after `fork`, the connections
-/// inherited from the parent are left open for the parent, not closed.
+/// make such calls return, and wait for them. In a child process after `fork`, only the
+/// child's copies of the inherited connections are closed: the parent keeps using them.
 #[no_mangle]
 pub extern "C" fn tenios_client_free(client: *mut tenios_client) {
     // SAFETY: `client` is NULL or came from tenios_client_build, freed once.

@@ -51,7 +51,8 @@ static_assert(!std::is_default_constructible_v<tenios::Client>, "a Client needs 
 static_assert(std::is_base_of_v<std::runtime_error, tenios::Error>, "");
 static_assert(std::is_nothrow_copy_constructible_v<tenios::Error>,
               "exceptions should copy without throwing");
-static_assert(std::is_same_v<std::underlying_type_t<Status>, int>, "");
+static_assert(std::is_same_v<std::underlying_type_t<Status>, std::uint32_t>, "");
+static_assert(sizeof(tenios_status) == 4, "a fixed-width status");
 static_assert(std::is_same_v<decltype(std::declval<const tenios::Error&>().http_status()),
                              std::uint16_t>,
               "");
@@ -365,8 +366,12 @@ void test_version_and_status_names() {
     CHECK_EQ(tenios::status_name(Status::ErrCallUuidNotFound),
              std::string_view("TENIOS_ERR_CALL_UUID_NOT_FOUND"));
     CHECK_EQ(tenios::status_name(12), std::string_view("TENIOS_ERR_INTERNAL"));
-    CHECK_EQ(tenios::status_name(13), std::string_view("TENIOS_UNKNOWN"));
-    CHECK_EQ(tenios::status_name(-1), std::string_view("TENIOS_UNKNOWN"));
+    CHECK_EQ(tenios::status_name(Status::ErrShutdown), std::string_view("TENIOS_ERR_SHUTDOWN"));
+    // The library names no status after the last one this header knows: a status added to
+    // tenios.h without a Status enumerator here fails this test.
+    const auto after_last = static_cast<std::uint32_t>(tenios::kLastStatus) + 1;
+    CHECK_EQ(tenios::status_name(after_last), std::string_view("TENIOS_UNKNOWN"));
+    CHECK_EQ(tenios::status_name(UINT32_MAX), std::string_view("TENIOS_UNKNOWN"));
     // The view refers to a NUL-terminated static string.
     CHECK_EQ(std::strlen(tenios::status_name(Status::ErrHttp).data()), std::size_t{15});
 }
@@ -595,6 +600,43 @@ void test_response_timeout() {
         fail(__FILE__, __LINE__, "gave up after " + show(ms) + " ms, expected 300 to 2500 ms");
 }
 
+// shutdown() from another thread makes a call waiting for an 8 s answer throw ErrShutdown
+// promptly; later calls throw it without sending; global_cleanup()/global_init() do the same
+// for the default client.
+void test_shutdown() {
+    g_sim->reset();
+    g_sim->fault(R"({"status":200,"body":"{\"success\":true}","delay_ms":8000})");
+    const tenios::Client client(g_key, sim_options());
+    std::optional<tenios::Error> in_flight;
+    std::thread caller([&] { in_flight = CATCH_ERROR(client.interrupt_block(g_call)); });
+    for (int i = 0; i < 500 && g_sim->stat("requests") < 1; i++)
+        std::this_thread::sleep_for(10ms);
+    const auto start = std::chrono::steady_clock::now();
+    client.shutdown();
+    caller.join();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    CHECK_ERROR(in_flight, Status::ErrShutdown,
+                "the client was shut down during the call; the request may or may not have "
+                "reached the API",
+                kNoCode, 0, kNoFields);
+    if (ms >= 3000)
+        fail(__FILE__, __LINE__, "returned " + show(ms) + " ms after shutdown()");
+    CHECK_ERROR(CATCH_ERROR(client.interrupt_block(g_call)), Status::ErrShutdown,
+                "the client was shut down; the request was not sent", kNoCode, 0, kNoFields);
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+
+    tenios::global_cleanup();
+    CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block(g_key, g_call)), Status::ErrShutdown,
+                "the default client was shut down by tenios_global_cleanup; call "
+                "tenios_global_init to use it again",
+                kNoCode, 0, kNoFields);
+    tenios::global_init();
+    tenios::interrupt_block(g_key, g_call);
+    CHECK_EQ(g_sim->stat("requests"), 2L);
+}
+
 void test_user_agent_product() {
     g_sim->reset();
     tenios::ClientOptions o = sim_options();
@@ -683,8 +725,8 @@ void test_threads_share_one_const_client() {
 }
 
 void test_free_function_default_client() {
-    // The default client reads TENIOS_API_URL (set by run.sh before the
-    // process started) on its first use.
+    // The default client read TENIOS_API_URL (set by run.sh before the
+    // process started) when libtenios was loaded.
     g_sim->reset();
     tenios::interrupt_block(g_key, g_call);
     CHECK_EQ(g_sim->get("/_sim/interrupts"), "[\"" + g_call + "\"]");
@@ -754,6 +796,8 @@ int main() {
     run_test("invalid call_uuid (empty, control char, embedded NUL) is never sent",
              test_invalid_call_uuid_is_not_sent);
     run_test("timeout 300 ms against a 3 s delay: ErrTimeout in time", test_response_timeout);
+    run_test("shutdown() cancels a call in flight; global_cleanup()/global_init()",
+             test_shutdown);
     run_test("user_agent_product: User-Agent is libtenios/<version> myapp/1.0",
              test_user_agent_product);
     run_test("move construction and assignment; moved-from is empty and safe",
