@@ -1,8 +1,9 @@
 """Shared fixtures: one tenios-sim per session, reset before every test.
 
-The library reads TENIOS_API_URL once per process, when its shared client is first used, so
-the simulator is started and TENIOS_API_URL set before any test calls into the library. Tests
-that need another base URL run a child interpreter with its own environment (see run_python).
+The library's default client reads TENIOS_API_URL when the library is loaded (or in
+tenios.global_init()), so the simulator is started and TENIOS_API_URL set before any test
+loads the library. Tests that need another base URL run a child interpreter with its own
+environment (see run_python).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
             pytest.fail(f"tenios-sim did not announce itself (got {line!r}); stderr: "
                         f"{stderr_path.read_text(errors='replace')}")
         url = line[len(prefix):]
-        # Before any library call: the shared client reads it once.
+        # Before the library is loaded: the default client reads it then.
         os.environ["TENIOS_API_URL"] = url
         yield Sim(url, process)
     finally:
@@ -139,9 +140,10 @@ def child_env(**overrides: str | None) -> dict[str, str]:
 
 
 def run_python(code: str, *, env: dict[str, str] | None = None, cwd: Path | str = REPO,
-               prefix: list[str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+               prefix: list[str] | None = None, timeout: float = 60,
+               python: str = sys.executable) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*(prefix or []), sys.executable, "-c", code],
+        [*(prefix or []), python, "-c", code],
         env=child_env() if env is None else env, cwd=cwd, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=timeout,
     )

@@ -14,18 +14,46 @@ import pytest
 import tenios
 from tenios import Status
 
-C_NAMES = [
-    "TENIOS_OK", "TENIOS_ERR_INVALID_ARGUMENT", "TENIOS_ERR_INVALID_VALUE",
-    "TENIOS_ERR_INVALID_FIELD", "TENIOS_ERR_INVALID_JSON", "TENIOS_ERR_CALL_UUID_NOT_FOUND",
-    "TENIOS_ERR_BAD_CREDENTIALS", "TENIOS_ERR_API", "TENIOS_ERR_HTTP", "TENIOS_ERR_TIMEOUT",
-    "TENIOS_ERR_NETWORK", "TENIOS_ERR_PROTOCOL", "TENIOS_ERR_INTERNAL",
-]
+HEADER = Path(__file__).resolve().parents[2] / "include" / "tenios.h"
+CARGO_TOML = Path(__file__).resolve().parents[2] / "Cargo.toml"
+
+# A status constant as cbindgen writes it (`  TENIOS_ERR_API = 7,` in the enum that names the
+# values of `typedef uint32_t tenios_status`), or as a #define.
+_STATUS_CONSTANT = re.compile(
+    r"^\s*(?:#\s*define\s+)?(TENIOS_(?:OK|ERR_[A-Z0-9_]+))\s*(?:=\s*)?\(?\s*(\d+)[uU]?\s*\)?\s*,?\s*$",
+    re.MULTILINE)
 
 
-def test_status_values_match_the_header() -> None:
-    assert [(m.name, int(m)) for m in Status] == [
-        (name.removeprefix("TENIOS_"), value) for value, name in enumerate(C_NAMES)
-    ]
+def header_statuses(text: str) -> dict[str, int]:
+    """Every TENIOS_OK / TENIOS_ERR_* constant of the header: name -> number. A name given two
+    different numbers (say, once for C and once for C++) is an error."""
+    found: dict[str, int] = {}
+    for name, number in _STATUS_CONSTANT.findall(text):
+        assert found.setdefault(name, int(number)) == int(number), f"{name} has two values"
+    return found
+
+
+def test_header_parser_reads_both_spellings() -> None:
+    text = "enum {\n  TENIOS_OK = 0,\n  TENIOS_ERR_API = 7,\n};\n#define TENIOS_ERR_X 14u\n" \
+           "#define TENIOS_VERSION_MAJOR 1\nTENIOS_ERR_NOT_A_CONSTANT(x) = 3;\n"
+    assert header_statuses(text) == {"TENIOS_OK": 0, "TENIOS_ERR_API": 7, "TENIOS_ERR_X": 14}
+
+
+def test_status_enum_is_exactly_the_header_s() -> None:
+    in_header = header_statuses(HEADER.read_text())
+    assert "TENIOS_OK" in in_header and "TENIOS_ERR_SHUTDOWN" in in_header, in_header
+    in_python = {"TENIOS_" + m.name: int(m) for m in Status}
+    assert in_python == in_header
+    # and the library's own names for them
+    for name, number in in_header.items():
+        assert tenios.status_name(number) == name
+
+
+def test_version_is_the_crate_s_and_the_library_s() -> None:
+    match = re.search(r'^version\s*=\s*"([^"]+)"', CARGO_TOML.read_text(), re.MULTILINE)
+    assert match is not None
+    assert tenios.__version__ == match.group(1)
+    assert tenios.version() == tenios.__version__
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -34,14 +62,18 @@ def test_status_name_is_the_c_name(status: Status) -> None:
     assert tenios.status_name(int(status)) == "TENIOS_" + status.name
 
 
-@pytest.mark.parametrize("value", [-1, 13, 99, 2**31 - 1, -(2**31)])
+@pytest.mark.parametrize("value", [14, 99, 2**31, 2**32 - 1])
 def test_status_name_of_unknown_values(value: int) -> None:
     assert tenios.status_name(value) == "TENIOS_UNKNOWN"
 
 
-def test_status_name_rejects_non_int32() -> None:
+@pytest.mark.parametrize("value", [-1, 2**32, -(2**31)])
+def test_status_name_rejects_non_uint32(value: int) -> None:
     with pytest.raises(OverflowError):
-        tenios.status_name(2**31)
+        tenios.status_name(value)
+
+
+def test_status_name_rejects_non_int() -> None:
     with pytest.raises(TypeError):
         tenios.status_name("1")  # type: ignore[arg-type]
 
@@ -73,6 +105,7 @@ def test_every_error_status_has_its_own_class() -> None:
     (tenios.NetworkError, Status.ERR_NETWORK, ConnectionError),
     (tenios.ProtocolError, Status.ERR_PROTOCOL, None),
     (tenios.InternalError, Status.ERR_INTERNAL, None),
+    (tenios.ShutdownError, Status.ERR_SHUTDOWN, None),
 ])
 def test_error_classes(cls: type[tenios.TeniosError], status: Status, builtin: type | None) -> None:
     assert tenios.ERROR_CLASSES[status] is cls
@@ -104,7 +137,7 @@ class _FakeLibrary:
     recording string_free, so the binding's handling of odd returns is observable."""
 
     PROTO = ctypes.CFUNCTYPE(
-        ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)
+        ctypes.c_uint32, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)
     )
 
     def __init__(self, real: object, rc: int, message: bytes | None) -> None:

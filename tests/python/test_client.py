@@ -10,10 +10,12 @@ import ctypes
 import gc
 import json
 import math
+import os
 import pickle
 import socket
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +193,7 @@ def test_echoed_access_key_is_redacted_everywhere(sim: Sim, client: tenios.Clien
     err = expect(tenios.ApiError, Status.ERR_API, client, CALL)
     assert err.api_code == "BAD_[REDACTED]"
     assert err.fields == ("[REDACTED]",)
+    assert err.message == "BAD_[REDACTED]: The access key [REDACTED] is not valid (fields: [REDACTED])"
     assert ACCESS_KEY not in err.message
     assert ACCESS_KEY not in repr(err)
     assert ACCESS_KEY not in repr(client)
@@ -295,16 +298,52 @@ def test_base_url_with_a_nul_byte(sim: Sim) -> None:
     expect_invalid("base_url contains a NUL byte", access_key=ACCESS_KEY, base_url="http://127.0.0.1\0x")
 
 
-def test_base_url_defaults_to_tenios_api_url(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TENIOS_API_URL", sim.url + "/")
-    with tenios.Client(ACCESS_KEY) as c:
-        c.interrupt_block(CALL)
-    assert sim.interrupts() == [CALL]
-    monkeypatch.setenv("TENIOS_API_URL", "ftp://x")  # read at every construction
-    expect_invalid("base URL is unusable: scheme ftp:// is not supported (use https://)",
-                   access_key=ACCESS_KEY)
-    monkeypatch.setenv("TENIOS_API_URL", "")  # set but empty is reported, not ignored
-    expect_invalid("base URL is empty", access_key=ACCESS_KEY)
+class _OneRequestProxy:
+    """A loopback 'proxy' that records the head of the first request it gets, then hangs up."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(1)
+        self.server.settimeout(20)
+        self.port = self.server.getsockname()[1]
+        self.head = b""
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(20)
+            while b"\r\n\r\n" not in self.head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                self.head += chunk
+
+    def close(self) -> str:
+        self.thread.join(timeout=20)
+        self.server.close()
+        return self.head.decode("latin-1").split("\r\n")[0]
+
+
+def test_tenios_api_url_is_never_read(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A client handle never reads TENIOS_API_URL (only the default client does): an unusable
+    # value is not even looked at, and without base_url the client goes to the library's
+    # default, https://api.tenios.com, which a loopback proxy shows without leaving the machine.
+    for value in ("ftp://x", "", sim.url):
+        monkeypatch.setenv("TENIOS_API_URL", value)
+        with tenios.Client(ACCESS_KEY) as c:
+            assert not c.closed
+    proxy = _OneRequestProxy()
+    with tenios.Client(ACCESS_KEY, proxy=f"http://127.0.0.1:{proxy.port}", timeout=5) as c:
+        with pytest.raises(tenios.NetworkError):
+            c.interrupt_block(CALL)
+    assert proxy.close() == "CONNECT api.tenios.com:443 HTTP/1.1"
+    assert sim.stats()["requests"] == 0
 
 
 def test_explicit_base_url_beats_tenios_api_url(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -426,6 +465,11 @@ def test_unusable_proxy(sim: Sim, proxy: str) -> None:
     assert info.value.message.startswith("proxy URL is unusable: "), info.value.message
 
 
+def test_proxy_without_a_port(sim: Sim) -> None:
+    expect_invalid("proxy URL is unusable: it has no port (expected http://host:port)",
+                   access_key=ACCESS_KEY, base_url=sim.url, proxy="http://127.0.0.1")
+
+
 def test_empty_proxy(sim: Sim) -> None:
     expect_invalid("proxy URL is empty", access_key=ACCESS_KEY, base_url=sim.url, proxy="")
 
@@ -532,42 +576,97 @@ def test_close_is_idempotent(sim: Sim) -> None:
 def test_use_after_close_raises(sim: Sim) -> None:
     c = make(sim)
     c.close()
-    with pytest.raises(tenios.InvalidArgumentError) as info:
+    with pytest.raises(tenios.ShutdownError) as info:
         c.interrupt_block(CALL)
     assert info.value.message == "client is closed"
-    assert info.value.status is Status.ERR_INVALID_ARGUMENT
+    assert info.value.status is Status.ERR_SHUTDOWN
     assert sim.stats()["requests"] == 0
 
 
-def test_close_waits_for_calls_in_flight(sim: Sim) -> None:
-    sim.fault(status=200, headers=JSON, body='{"success": true}', delay_ms=1000)
-    c = make(sim)
-    outcome: list[object] = []
-    worker = threading.Thread(target=lambda: outcome.append(c.interrupt_block(CALL)))
-    worker.start()
+def wait_for_api_requests(sim: Sim, count: int) -> None:
     deadline = time.monotonic() + 10
-    while not api_requests(sim) and time.monotonic() < deadline:
+    while len(api_requests(sim)) < count and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert api_requests(sim), "the call never reached the simulator"  # recorded before the delay
+    assert len(api_requests(sim)) == count, "the calls never reached the simulator"
+
+
+def test_close_cancels_calls_in_flight(sim: Sim) -> None:
+    # The simulator answers only after 10 s; close() shuts the client down, so the call in
+    # flight returns at once with ShutdownError, and close() waits for it before freeing.
+    sim.fault(status=200, headers=JSON, body='{"success": true}', delay_ms=10_000)
+    c = make(sim, timeout=30)
+    outcome: list[BaseException | None] = []
+
+    def call() -> None:
+        try:
+            c.interrupt_block(CALL)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - checked below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    wait_for_api_requests(sim, 1)  # recorded before the delay: the call is inside the library
     started = time.monotonic()
-    c.close()  # the call is inside the library: close() waits for it, then frees
+    c.close()
     waited = time.monotonic() - started
-    assert c.closed
-    assert waited >= 0.5, waited  # most of the 1 s delay was still to come
     worker.join(timeout=10)
-    assert outcome == [None]  # the call in flight finished, successfully
-    with pytest.raises(tenios.InvalidArgumentError):
+    finished = time.monotonic() - started
+    assert c.closed
+    assert waited < 2.5, waited  # of a 10 s delay (and a 30 s timeout)
+    assert finished < 2.5, finished
+    (err,) = outcome
+    assert type(err) is tenios.ShutdownError, repr(err)
+    assert err.status is Status.ERR_SHUTDOWN
+    assert err.message == ("the client was shut down during the call; "
+                           "the request may or may not have reached the API")
+    assert (err.api_code, err.http_status, err.fields) == (None, 0, ())
+    with pytest.raises(tenios.ShutdownError):
         c.interrupt_block(CALL)
+    assert sim.interrupts() == []  # the simulator records an interrupt only when it answers
 
 
-def test_garbage_collection_closes(sim: Sim) -> None:
+def _sockets_connected_to(port: int) -> int:
+    """How many of this process's file descriptors are TCP sockets connected to 127.0.0.1:port
+    (Linux: /proc/self/fd and /proc/net/tcp)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    count = 0
+    with open("/proc/net/tcp") as table:
+        next(table)
+        for line in table:
+            fields = line.split()
+            remote_port = int(fields[2].split(":")[1], 16)
+            if remote_port == port and fields[9] in inodes:
+                count += 1
+    return count
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="needs Linux /proc")
+def test_garbage_collection_frees_the_client(sim: Sim) -> None:
+    # Freeing a client closes its pooled connection: the socket leaves this process.
+    port = int(sim.url.rsplit(":", 1)[1])
+    before = _sockets_connected_to(port)
     c = make(sim)
     c.interrupt_block(CALL)
+    assert _sockets_connected_to(port) == before + 1  # the client's pooled connection
+    alive = weakref.ref(c)
     del c
     gc.collect()
+    assert alive() is None
+    assert _sockets_connected_to(port) == before
     with make(sim) as c:
         c.interrupt_block(CALL)
+        assert _sockets_connected_to(port) == before + 1
+    assert _sockets_connected_to(port) == before  # close() frees too
     assert sim.interrupts() == [CALL, CALL]
+    assert sim.stats() == {"connections": 2, "requests": 2}
 
 
 def test_a_client_cannot_be_copied_or_pickled(sim: Sim, client: tenios.Client) -> None:
@@ -723,11 +822,9 @@ def test_the_client_is_freed_once(sim: Sim, recording: _RecordingApi) -> None:
     assert recording.named("client_free") == [(handle, None)]
 
 
-def test_a_library_without_the_handle_api(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    lib = native.library()
-    monkeypatch.setattr(lib, "client_api", None)
-    monkeypatch.setattr(lib, "client_api_missing", "undefined symbol: tenios_client_builder_new")
-    with pytest.raises(tenios.LibraryNotFoundError) as info:
-        tenios.Client(ACCESS_KEY, base_url=sim.url)
-    assert "tenios_client_builder_new" in str(info.value)
-    tenios.interrupt_block(ACCESS_KEY, CALL)  # the module function still works
+def test_close_shuts_down_only_with_calls_in_flight(sim: Sim, recording: _RecordingApi) -> None:
+    c = make(sim)
+    c.interrupt_block(CALL)
+    c.close()
+    assert recording.named("client_shutdown") == []  # nothing to cancel
+    assert len(recording.named("client_free")) == 1

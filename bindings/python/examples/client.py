@@ -4,8 +4,9 @@
 Usage (from the checkout):
     TENIOS_ACCESS_KEY=... PYTHONPATH=bindings/python python3 bindings/python/examples/client.py CALL_UUID
 
-The client takes its access key from TENIOS_ACCESS_KEY and its base URL from TENIOS_API_URL
-(default https://api.tenios.com). On failure, the API's error code, the HTTP status and the
+The client takes its access key from TENIOS_ACCESS_KEY (tenios.Client's default) and its base
+URL from TENIOS_API_URL, which this program passes on itself: a tenios.Client never reads that
+variable (default https://api.tenios.com). On failure, the API's error code, the HTTP status and the
 fields the API named are printed too.
 
 Exit status: 0 on success, 1 if the call failed, 2 for usage errors.
@@ -26,7 +27,8 @@ def main(argv: list[str]) -> int:
         return 2
     call_uuid = argv[1]
     try:
-        with tenios.Client(user_agent="tenios-example/1.0") as client:
+        base_url = os.environ.get("TENIOS_API_URL")  # None: the library's default
+        with tenios.Client(base_url=base_url, user_agent="tenios-example/1.0") as client:
             client.interrupt_block(call_uuid)
     except tenios.TeniosError as err:
         print(f"failed: {tenios.status_name(err.status)}: {err.message}", file=sys.stderr)

@@ -3,14 +3,16 @@
     import tenios
     tenios.interrupt_block("my-access-key", "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4")
 
-``interrupt_block`` returns ``None`` or raises a ``TeniosError`` subclass. The base URL comes
-from the environment variable ``TENIOS_API_URL`` (default https://api.tenios.com), read once per
-process when the library first talks to the API.
+``interrupt_block`` returns ``None`` or raises a ``TeniosError`` subclass. It uses the library's
+default client, whose base URL is the environment variable ``TENIOS_API_URL`` (default
+https://api.tenios.com) as it was when the library was loaded, or when ``global_init()`` was
+last called.
 
 ``Client`` is the handle API: a client with its own options (base URL, timeouts, trust store,
-proxy, user agent) and its own connection pool, shareable between threads:
+proxy, user agent) and its own connection pool, shareable between threads. It never reads
+``TENIOS_API_URL``:
 
-    with tenios.Client("my-access-key", timeout=3.0) as client:
+    with tenios.Client("my-access-key", base_url="https://api.tenios.com", timeout=3.0) as client:
         client.interrupt_block("c0b93a5e-4ce0-4adb-940e-5079f2abbcb4")
 
 Its errors also carry ``api_code``, ``http_status`` and ``fields``.
@@ -24,12 +26,15 @@ import enum
 import math
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, NoReturn
 
-from ._native import LibraryNotFoundError, _ClientApi, library, library_path
+from ._native import VERSION, LibraryNotFoundError, _ClientApi, library, library_path
+
+__version__ = VERSION
 
 __all__ = [
     "ApiError",
@@ -45,10 +50,14 @@ __all__ = [
     "LibraryNotFoundError",
     "NetworkError",
     "ProtocolError",
+    "ShutdownError",
     "Status",
     "TeniosError",
     "TimeoutError",
     "ERROR_CLASSES",
+    "__version__",
+    "global_cleanup",
+    "global_init",
     "interrupt_block",
     "library_path",
     "status_name",
@@ -72,6 +81,7 @@ class Status(enum.IntEnum):
     ERR_NETWORK = 10
     ERR_PROTOCOL = 11
     ERR_INTERNAL = 12
+    ERR_SHUTDOWN = 13
 
 
 class TeniosError(Exception):
@@ -169,6 +179,12 @@ class InternalError(TeniosError):
     """TENIOS_ERR_INTERNAL: a bug in libtenios."""
 
 
+class ShutdownError(TeniosError):
+    """TENIOS_ERR_SHUTDOWN: the client was shut down (``Client.close()``, or ``global_cleanup()``
+    for the default client): a call in flight was cancelled, or a call was refused. Whether a
+    cancelled request reached the API is unknown."""
+
+
 ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
     Status.ERR_INVALID_VALUE: InvalidValueError,
@@ -182,13 +198,16 @@ ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_NETWORK: NetworkError,
     Status.ERR_PROTOCOL: ProtocolError,
     Status.ERR_INTERNAL: InternalError,
+    Status.ERR_SHUTDOWN: ShutdownError,
 }
 
-_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_UINT32_MAX = 2**32 - 1
 
 
 def version() -> str:
-    """The library's version (``tenios_version``), e.g. ``"0.1.0"``."""
+    """The loaded library's version (``tenios_version``), e.g. ``"1.0.0"``. ``__version__`` is
+    the binding's; the binding refuses a library whose major version differs or whose minor
+    version is older than the binding needs."""
     raw = library().version()
     return raw.decode("utf-8", "replace") if raw is not None else ""
 
@@ -198,8 +217,8 @@ def status_name(status: int) -> str:
     ``"TENIOS_UNKNOWN"`` for values the library does not know."""
     if isinstance(status, bool) or not isinstance(status, int):
         raise TypeError(f"status must be an int, not {type(status).__name__}")
-    if not _INT32_MIN <= status <= _INT32_MAX:
-        raise OverflowError(f"status {status} does not fit in an int32")
+    if not 0 <= status <= _UINT32_MAX:
+        raise OverflowError(f"status {status} does not fit in a uint32 (tenios_status)")
     raw = library().status_str(int(status))
     return raw.decode("utf-8", "replace") if raw is not None else "TENIOS_UNKNOWN"
 
@@ -256,9 +275,22 @@ def interrupt_block(access_key: str | bytes, call_uuid: str | bytes) -> None:
     _raise(rc, message)
 
 
-# --- the handle API -----------------------------------------------------------------------------
+def global_init() -> None:
+    """``tenios_global_init``: read ``TENIOS_API_URL`` and ``TENIOS_CA_FILE`` now and (re)build
+    the default client behind ``interrupt_block`` (also after ``global_cleanup()``). Raises
+    ``InvalidArgumentError`` when a variable is unusable."""
+    api = _client_api()
+    _check(api, api.global_init)
 
-_UINT32_MAX = 2**32 - 1
+
+def global_cleanup() -> None:
+    """``tenios_global_cleanup``: shut the default client down. Calls of ``interrupt_block`` in
+    flight return promptly with ``ShutdownError``, and later ones raise it, until
+    ``global_init()`` is called. ``Client`` objects are not affected."""
+    _client_api().global_cleanup()
+
+
+# --- the handle API -----------------------------------------------------------------------------
 
 
 def _decode(raw: bytes | None) -> str | None:
@@ -266,13 +298,9 @@ def _decode(raw: bytes | None) -> str | None:
 
 
 def _client_api() -> _ClientApi:
-    lib = library()
-    if lib.client_api is None:
-        raise LibraryNotFoundError(
-            f"the libtenios loaded from {lib.path} is too old for tenios.Client (it has no "
-            f"handle API: {lib.client_api_missing})"
-        )
-    return lib.client_api
+    api = library().client_api
+    assert api is not None  # _Library always sets it (tests may wrap it)
+    return api
 
 
 def _check(api: _ClientApi, function: Callable[..., int], *args: Any) -> None:
@@ -338,22 +366,21 @@ class Client:
     keep-alive connection. ``close()`` (or leaving a ``with`` block) frees it; so does garbage
     collection, as a fallback.
 
-    - ``access_key``: the API key; ``None`` reads ``TENIOS_ACCESS_KEY``. When neither is there,
+    - ``access_key``: the API key; ``None`` reads ``TENIOS_ACCESS_KEY`` (a convenience of this
+      binding, read at construction). When neither is there,
       ``InvalidArgumentError("access_key is missing: ...")``. The key is not kept by this object.
-    - ``base_url``: ``None`` reads ``TENIOS_API_URL`` when it is set (even if empty, so that a
-      broken value is reported rather than ignored), else the library's default
-      ``https://api.tenios.com``. The C handle API itself never reads ``TENIOS_API_URL``; this
-      binding does, so the same variable steers both ``tenios.interrupt_block`` and ``Client``.
-      Unlike ``interrupt_block``, it is read at every construction, not once per process. Pass
-      ``base_url`` explicitly to ignore the environment.
+    - ``base_url``: ``None`` is the library's default ``https://api.tenios.com``. Like every
+      client handle (in C, C++ and Python), a ``Client`` never reads ``TENIOS_API_URL``: only
+      the default client behind ``tenios.interrupt_block`` does. Pass
+      ``base_url=os.environ.get("TENIOS_API_URL")`` to steer a ``Client`` with it.
     - ``connect_timeout`` (default 5 s, TLS handshake included) and ``timeout`` (default 10 s for
       the whole call): seconds, rounded up to whole milliseconds; the library accepts
       1 ms to 600 s.
     - ``ca_file``: a PEM file of extra CA certificates, read and parsed now.
     - ``system_trust_store``: verify against the system's CA bundle instead of the bundled
       Mozilla roots.
-    - ``proxy``: an ``http://host:port`` proxy. ``proxy_from_env``: honour ``HTTPS_PROXY`` and
-      friends (ignored by default).
+    - ``proxy``: an ``http://host:port`` proxy (the port is required). ``proxy_from_env``:
+      honour ``HTTPS_PROXY`` and friends (ignored by default).
     - ``user_agent``: a product token such as ``"myapp/2.0"``, appended to libtenios's own
       ``User-Agent`` (``libtenios/<version> myapp/2.0``).
 
@@ -362,11 +389,17 @@ class Client:
     not 0``). ``str`` arguments go to the library as UTF-8, ``bytes`` unchanged.
 
     Threads: ``interrupt_block`` may run in any number of threads at once. ``close()`` marks the
-    client closed (later calls raise ``InvalidArgumentError("client is closed")`` without touching
-    the library), then waits for the calls already inside the library to return (each is bounded
-    by ``timeout``) before it frees the handle; so closing is safe at any time. The one thing not
-    to do is call ``close()`` from a signal handler that interrupted a call on this same client in
-    the same thread: it would wait for itself.
+    client closed (later calls raise ``ShutdownError("client is closed")`` without touching the
+    library), shuts the C client down (``tenios_client_shutdown``) so that calls in flight in
+    other threads return promptly with ``ShutdownError``, waits for them to return, and frees
+    the handle; so closing is safe at any time. The one thing not to do is call ``close()`` from
+    a signal handler that interrupted a call on this same client in the same thread: it would
+    wait for itself.
+
+    fork: a child process may go on using a ``Client`` it inherited (the library gives the
+    child its own connections), and ``close()`` or interpreter exit in the child never waits for
+    calls that threads of the parent had in flight at the fork: those threads do not exist in
+    the child.
     """
 
     # Class-level defaults, so that __del__ and close() work on a half-constructed object
@@ -375,17 +408,15 @@ class Client:
     _cond: threading.Condition | None = None
     _closed: bool = True
 
-    def __init__(self, access_key: str | bytes | None = None, *, base_url: str | None = None,
+    def __init__(self, access_key: str | bytes | None = None, *, base_url: str | bytes | None = None,
                  connect_timeout: float = 5.0, timeout: float = 10.0,
                  ca_file: str | os.PathLike[str] | None = None, system_trust_store: bool = False,
-                 proxy: str | None = None, proxy_from_env: bool = False,
-                 user_agent: str | None = None) -> None:
+                 proxy: str | bytes | None = None, proxy_from_env: bool = False,
+                 user_agent: str | bytes | None = None) -> None:
         if access_key is None:
             access_key = os.environ.get("TENIOS_ACCESS_KEY")
             if access_key is None:
                 raise _invalid("access_key is missing: pass it or set TENIOS_ACCESS_KEY")
-        if base_url is None:
-            base_url = os.environ.get("TENIOS_API_URL")
         # Everything is converted (and type-checked) before the library is touched.
         key = _to_c("access_key", access_key)
         url = _to_c("base_url", base_url) if base_url is not None else None
@@ -400,7 +431,7 @@ class Client:
         api = _client_api()
         self._api = api
         self._cond = threading.Condition(threading.Lock())
-        self._active = 0  # calls inside the library right now
+        self._active = 0  # calls inside the library right now, in this process
         builder = ctypes.c_void_p(api.builder_new())
         if not builder:
             raise MemoryError("tenios_client_builder_new returned NULL")
@@ -426,6 +457,7 @@ class Client:
         if not handle:  # TENIOS_OK without a client would be a library bug
             raise InternalError(Status.ERR_INTERNAL, "tenios_client_build returned no client")
         self._closed = False
+        _live_clients.add(self)
 
     @property
     def closed(self) -> bool:
@@ -437,15 +469,15 @@ class Client:
 
         Returns ``None`` or raises the ``TeniosError`` subclass for the library's status, with
         ``api_code``, ``http_status`` and ``fields`` set from the library's error object.
-        After ``close()``: ``InvalidArgumentError("client is closed")``.
+        A call that ``close()`` cancels, or one made after ``close()``, raises ``ShutdownError``.
         """
         uuid = _to_c("call_uuid", call_uuid)
         cond = self._cond
         if cond is None:  # only an object whose __init__ never completed
-            raise _invalid("client is closed")
+            raise _closed_error()
         with cond:
             if self._closed:
-                raise _invalid("client is closed")
+                raise _closed_error()
             handle = self._handle
             self._active += 1
         try:
@@ -457,19 +489,32 @@ class Client:
                     cond.notify_all()
 
     def close(self) -> None:
-        """Free the client. Idempotent; first waits for calls in other threads to return."""
+        """Free the client. Idempotent. Calls in flight in other threads are cancelled
+        (``tenios_client_shutdown``: they raise ``ShutdownError``) and waited for first."""
         cond = self._cond
         if cond is None:  # construction failed: there is nothing to free
             return
         with cond:
             self._closed = True  # from here on, no new call enters the library
+            if self._active and self._handle is not None:
+                # Only with calls in flight (in this process): nothing else needs cancelling.
+                self._api.client_shutdown(self._handle)
             cond.wait_for(lambda: self._active == 0)
             handle, self._handle = self._handle, None
             if handle is not None:
                 # Under the lock, so that a concurrent close() returns only once it is freed.
                 self._api.client_free(handle)
+        _live_clients.discard(self)
 
-    def __enter__(self) -> Self:
+    def _forget_the_parent_s_calls(self) -> None:
+        """In a forked child: the threads that were inside calls exist only in the parent, and
+        one of them may have held the lock at the fork. Start over with a new lock and no calls
+        in flight; the handle stays (the library gives the child its own connections)."""
+        if self._cond is not None:
+            self._cond = threading.Condition(threading.Lock())
+            self._active = 0
+
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -490,3 +535,20 @@ class Client:
     def __reduce_ex__(self, protocol: Any) -> NoReturn:
         # A copy would share (and later double-free) the C handle.
         raise TypeError("tenios.Client objects cannot be pickled or copied")
+
+
+def _closed_error() -> ShutdownError:
+    return ShutdownError(Status.ERR_SHUTDOWN, "client is closed")
+
+
+# Every open Client, so that a forked child can reset their bookkeeping (see Client).
+_live_clients: weakref.WeakSet[Client] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for client in list(_live_clients):
+        client._forget_the_parent_s_calls()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,43 +1,56 @@
 """Loading of libtenios and the ctypes prototypes of its C functions.
 
-Every C function gets ``argtypes`` and ``restype``. Owned strings (``char **out_err``) are
+Every C function gets ``argtypes`` and ``restype``. ``tenios_status`` is a ``uint32_t`` in the
+C ABI, so every status is received as ``c_uint32``. Owned strings (``char **out_err``) are
 received as ``c_void_p`` so ctypes never copies-and-forgets them: the caller reads them with
 ``ctypes.string_at`` and frees them with ``tenios_string_free``. The opaque handles of the
 handle API (``tenios_client_builder *``, ``tenios_client *``, ``tenios_error *``) are
 ``c_void_p`` too; each is freed with its own ``*_free`` function. Strings *borrowed* from an
 error object (``const char *``) are ``c_char_p``: ctypes copies them into ``bytes`` while the
 error object is still alive.
+
+Loading never starts a process (no ``ctypes.util.find_library``, which runs ``ldconfig`` and a
+compiler): it only calls ``dlopen`` on the candidates below, in order.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
+import re
 import sys
 import threading
-from pathlib import Path
-from typing import Any
+from typing import Any, List, Optional, Tuple
 
 __all__ = ["LibraryNotFoundError", "library", "library_path"]
 
+# The version of this binding (and of the libtenios it is released with).
+VERSION = "1.0.0"
+# The oldest library this binding works with: the same major version, and at least this minor
+# (1.0 added tenios_client_shutdown, tenios_global_init and tenios_global_cleanup).
+REQUIRED_MAJOR = 1
+REQUIRED_MINOR = 0
+
 if sys.platform == "darwin":
     LIBRARY_FILE = "libtenios.dylib"
+    LOADER_NAMES = (f"libtenios.{REQUIRED_MAJOR}.dylib", "libtenios.dylib")
 elif sys.platform == "win32":
     LIBRARY_FILE = "tenios.dll"
+    LOADER_NAMES = ("tenios.dll",)
 else:
     LIBRARY_FILE = "libtenios.so"
+    LOADER_NAMES = (f"libtenios.so.{REQUIRED_MAJOR}", "libtenios.so")
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-# bindings/python/tenios/ -> the checkout's root
-_CHECKOUT_DIR = _PACKAGE_DIR.parent.parent.parent
+# Where a wheel puts the library: inside the package, beside this file.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class LibraryNotFoundError(OSError):
-    """No candidate location yielded a loadable libtenios; the message lists each attempt."""
+    """No candidate location yielded a loadable, compatible libtenios; the message lists each
+    attempt and why it failed."""
 
 
-def _prototype(cdll: ctypes.CDLL, name: str, restype: Any, argtypes: list[Any]) -> Any:
+def _prototype(cdll: ctypes.CDLL, name: str, restype: Any, argtypes: List[Any]) -> Any:
     function = getattr(cdll, name)  # AttributeError when the symbol is missing
     function.argtypes = argtypes
     function.restype = restype
@@ -45,12 +58,12 @@ def _prototype(cdll: ctypes.CDLL, name: str, restype: Any, argtypes: list[Any]) 
 
 
 class _ClientApi:
-    """The handle API (``tenios_client_*``, ``tenios_error_*``), present since libtenios 0.2."""
+    """The handle API (``tenios_client_*``, ``tenios_error_*``)."""
 
     def __init__(self, cdll: ctypes.CDLL) -> None:
         p = ctypes.c_void_p
         out = ctypes.POINTER(ctypes.c_void_p)  # tenios_client **, tenios_error **
-        status = ctypes.c_int  # enum tenios_status
+        status = ctypes.c_uint32  # typedef uint32_t tenios_status
 
         self.builder_new = _prototype(cdll, "tenios_client_builder_new", p, [])
         self.builder_free = _prototype(cdll, "tenios_client_builder_free", None, [p])
@@ -74,6 +87,7 @@ class _ClientApi:
         self.client_build = _prototype(
             cdll, "tenios_client_build", status, [p, ctypes.c_char_p, out, out])
         self.client_free = _prototype(cdll, "tenios_client_free", None, [p])
+        self.client_shutdown = _prototype(cdll, "tenios_client_shutdown", None, [p])
         self.client_interrupt_block = _prototype(
             cdll, "tenios_client_interrupt_block", status, [p, ctypes.c_char_p, out])
 
@@ -86,87 +100,105 @@ class _ClientApi:
             cdll, "tenios_error_field", ctypes.c_char_p, [p, ctypes.c_size_t])
         self.error_free = _prototype(cdll, "tenios_error_free", None, [p])
 
+        # The default client (the one behind tenios_interrupt_block).
+        self.global_init = _prototype(cdll, "tenios_global_init", status, [out])
+        self.global_cleanup = _prototype(cdll, "tenios_global_cleanup", None, [])
+
 
 class _Library:
     """A loaded libtenios with its prototypes set."""
 
-    def __init__(self, cdll: ctypes.CDLL, path: str) -> None:
+    def __init__(self, cdll: ctypes.CDLL, path: str, version: str) -> None:
         self.path = path
+        self.version_string = version
 
-        self.interrupt_block = cdll.tenios_interrupt_block
-        self.interrupt_block.argtypes = [
-            ctypes.c_char_p,
-            ctypes.c_char_p,
-            ctypes.POINTER(ctypes.c_void_p),
-        ]
-        self.interrupt_block.restype = ctypes.c_int
+        self.interrupt_block = _prototype(
+            cdll, "tenios_interrupt_block", ctypes.c_uint32,
+            [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)])
+        self.string_free = _prototype(cdll, "tenios_string_free", None, [ctypes.c_void_p])
+        self.status_str = _prototype(cdll, "tenios_status_str", ctypes.c_char_p, [ctypes.c_uint32])
+        self.version = _prototype(cdll, "tenios_version", ctypes.c_char_p, [])
 
-        self.string_free = cdll.tenios_string_free
-        self.string_free.argtypes = [ctypes.c_void_p]
-        self.string_free.restype = None
-
-        self.status_str = cdll.tenios_status_str
-        self.status_str.argtypes = [ctypes.c_int32]
-        self.status_str.restype = ctypes.c_char_p
-
-        self.version = cdll.tenios_version
-        self.version.argtypes = []
-        self.version.restype = ctypes.c_char_p
-
-        # Optional, so that the module-level interrupt_block keeps working with an older
-        # library; tenios.Client reports the missing symbol instead.
-        self.client_api: _ClientApi | None
-        self.client_api_missing: str | None
-        try:
-            self.client_api, self.client_api_missing = _ClientApi(cdll), None
-        except AttributeError as exc:
-            self.client_api, self.client_api_missing = None, str(exc)
+        # A missing symbol here is reported by _load as "not libtenios" with its name. (The
+        # attribute stays replaceable, so that tests can stand in a recording wrapper.)
+        self.client_api: Optional[_ClientApi] = _ClientApi(cdll)
+        self.client_api_missing: Optional[str] = None
 
         self._cdll = cdll  # keep the handle alive
 
 
-def _candidates() -> list[tuple[str, str]]:
+def parse_version(text: str) -> Optional[Tuple[int, int, int]]:
+    """``"1.2.3"`` (optionally followed by ``-pre`` or ``+build``) -> ``(1, 2, 3)``; else None."""
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?", text)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def incompatibility(version: str) -> Optional[str]:
+    """Why a library of this version cannot serve this binding, or None when it can."""
+    parsed = parse_version(version)
+    needed = f"this binding ({VERSION}) needs libtenios {REQUIRED_MAJOR}.x with x >= {REQUIRED_MINOR}"
+    if parsed is None:
+        return f"its version {version!r} is not a version number; {needed}"
+    major, minor, _ = parsed
+    if major != REQUIRED_MAJOR or minor < REQUIRED_MINOR:
+        return f"it is libtenios {version}; {needed}"
+    return None
+
+
+def _candidates() -> List[Tuple[str, str]]:
     """(description, path-or-name) in search order; a name without '/' goes to the loader."""
-    found: list[tuple[str, str]] = []
+    found: List[Tuple[str, str]] = [("bundled", os.path.join(_PACKAGE_DIR, LIBRARY_FILE))]
     env = os.environ.get("TENIOS_LIBRARY")
     if env:
         found.append(("TENIOS_LIBRARY", env))
-    found.append(("beside the package", str(_PACKAGE_DIR / LIBRARY_FILE)))
-    for profile in ("release", "debug"):
-        found.append((f"checkout {profile} build", str(_CHECKOUT_DIR / "target" / profile / LIBRARY_FILE)))
-    system = ctypes.util.find_library("tenios")
-    if system:
-        found.append(("system (ctypes.util.find_library)", system))
-    found.append(("system loader", LIBRARY_FILE))
+    for name in LOADER_NAMES:
+        found.append(("dynamic loader", name))
     return found
 
 
+def _open(candidate: str) -> Tuple[ctypes.CDLL, str]:
+    """dlopen the candidate and read its tenios_version (OSError/AttributeError on failure)."""
+    cdll = ctypes.CDLL(candidate)
+    version_function = _prototype(cdll, "tenios_version", ctypes.c_char_p, [])
+    raw = version_function()
+    return cdll, raw.decode("utf-8", "replace") if raw is not None else ""
+
+
 def _load() -> _Library:
-    failures: list[str] = []
+    failures: List[str] = []
     for where, candidate in _candidates():
         is_path = os.sep in candidate or (os.altsep is not None and os.altsep in candidate)
         if is_path and not os.path.exists(candidate):
             failures.append(f"{where}: {candidate}: no such file")
             continue
         try:
-            cdll = ctypes.CDLL(candidate)
+            cdll, version = _open(candidate)
         except OSError as exc:
             reason = str(exc)  # dlopen's message usually starts with the path already
             if not reason.startswith(candidate + ":"):
                 reason = f"{candidate}: {reason}"
             failures.append(f"{where}: {reason}")
             continue
-        try:
-            return _Library(cdll, candidate)
         except AttributeError as exc:
             failures.append(f"{where}: {candidate}: not libtenios ({exc})")
+            continue
+        why_not = incompatibility(version)
+        if why_not is not None:
+            failures.append(f"{where}: {candidate}: incompatible: {why_not}")
+            continue
+        try:
+            return _Library(cdll, candidate, version)
+        except AttributeError as exc:
+            failures.append(f"{where}: {candidate}: not libtenios {version} ({exc})")
     raise LibraryNotFoundError(
-        f"could not load {LIBRARY_FILE}; looked in:\n  " + "\n  ".join(failures)
+        f"could not load a compatible {LIBRARY_FILE}; tried:\n  " + "\n  ".join(failures)
     )
 
 
 _lock = threading.Lock()
-_loaded: _Library | None = None
+_loaded: Optional[_Library] = None
 
 
 def library() -> _Library:
@@ -184,3 +216,13 @@ def library() -> _Library:
 def library_path() -> str:
     """The path (or loader name) the library was loaded from; loads it if needed."""
     return library().path
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock at the fork; no such thread exists here.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
