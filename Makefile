@@ -249,7 +249,7 @@ test-python: build
 		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
 test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python \
-      test-install abi-check
+      test-python-wheel test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
@@ -287,3 +287,4 @@ clean:
 # ---------------------------------------------------- install and the ABI gate
 
 include mk/install.mk
+include mk/python.mk
