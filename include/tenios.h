@@ -117,12 +117,48 @@ enum tenios_status
    * cancelled request reached the API is unknown.
    */
   TENIOS_ERR_SHUTDOWN = 13,
+  /**
+   * The API answered error_code `LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST`
+   * (`tenios_client_listen_in_start`): the supervisor's destination is on the account's
+   * blacklist.
+   */
+  TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum tenios_status tenios_status;
 #else
 typedef uint32_t tenios_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where `tenios_client_transfer_call` sends a call: a `uint32_t` with these values (the same
+ * rule as `tenios_status`: numbers never change, new ones are appended).
+ */
+enum tenios_destination_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A phone number in E.164 form, e.g. `"+492215540030"` (API name `EXTERNALNUMBER`).
+   */
+  TENIOS_DESTINATION_EXTERNALNUMBER = 1,
+  /**
+   * The user name of a SIP account (`SIP_USER`).
+   */
+  TENIOS_DESTINATION_SIP_USER = 2,
+  /**
+   * The user name of a SIP trunk (`SIP_TRUNK`).
+   */
+  TENIOS_DESTINATION_SIP_TRUNK = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tenios_destination_type tenios_destination_type;
+#else
+typedef uint32_t tenios_destination_type;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -404,6 +440,91 @@ const char *tenios_error_field(const struct tenios_error *error, size_t index);
  * Frees an error object. NULL is ignored. Strings borrowed from it become invalid.
  */
 void tenios_error_free(struct tenios_error *error);
+
+/**
+ * Transfers the connected call `call_uuid` to another destination (`POST /transfer-call`);
+ * TENIOS transfers only a call already put through to a destination.
+ *
+ * `destination_type` is one of `tenios_destination_type`; `destination` is an E.164 number
+ * for `TENIOS_DESTINATION_EXTERNALNUMBER` (`+`, then 2 to 15 digits, checked before
+ * sending), a SIP user or trunk name otherwise. Strings are NUL-terminated UTF-8 of 1 to 1024
+ * bytes without control characters.
+ *
+ * Returns `TENIOS_OK`, or an error status with, when `out_err` is not NULL, an error object
+ * in `*out_err` (NULL on success) to free with `tenios_error_free`. An unknown
+ * `destination_type` or a bad argument: `TENIOS_ERR_INVALID_ARGUMENT`, nothing sent.
+ * Thread-safe.
+ */
+tenios_status tenios_client_transfer_call(const struct tenios_client *client,
+                                          const char *call_uuid,
+                                          uint32_t destination_type,
+                                          const char *destination,
+                                          struct tenios_error **out_err);
+
+/**
+ * Sends the call `call_uuid` a SIP REFER to `sip_uri`, which becomes its `Refer-To` (`POST
+ * /refer-call`), e.g. `"sip:4044@192.0.2.10:5060;user=phone"`; it must start with `sip:` or
+ * `sips:` (checked before sending). Once accepted the call leaves TENIOS.
+ *
+ * Returns and reports like `tenios_client_transfer_call`. Thread-safe.
+ */
+tenios_status tenios_client_refer_call(const struct tenios_client *client,
+                                       const char *call_uuid,
+                                       const char *sip_uri,
+                                       struct tenios_error **out_err);
+
+/**
+ * Starts recording the call `call_uuid` (`POST /record-call/start`): the caller's channel
+ * when `record_caller`, the called party's when `record_callee` (the API's default is both
+ * `true`). A call may be recorded in several parts, one start and stop each.
+ *
+ * On `TENIOS_OK`, `*out_recording_uuid` is the new recording's UUID, a NUL-terminated string
+ * the caller owns and frees with `tenios_string_free` (pass it to `tenios_client_record_stop`);
+ * on every error it is NULL. `out_recording_uuid` must not be NULL
+ * (`TENIOS_ERR_INVALID_ARGUMENT`, nothing sent). Reports errors like
+ * `tenios_client_transfer_call`. Thread-safe.
+ */
+tenios_status tenios_client_record_start(const struct tenios_client *client,
+                                         const char *call_uuid,
+                                         bool record_caller,
+                                         bool record_callee,
+                                         char **out_recording_uuid,
+                                         struct tenios_error **out_err);
+
+/**
+ * Stops the recording `recording_uuid` (from `tenios_client_record_start`) of the call
+ * `call_uuid` (`POST /record-call/stop`; both are sent). Returns and reports like
+ * `tenios_client_transfer_call`. Thread-safe.
+ */
+tenios_status tenios_client_record_stop(const struct tenios_client *client,
+                                        const char *call_uuid,
+                                        const char *recording_uuid,
+                                        struct tenios_error **out_err);
+
+/**
+ * Lets a supervisor listen in on the call `call_uuid` without the parties noticing (`POST
+ * /call/listen-in/start`): TENIOS calls the supervisor at `supervisor_destination` (a number
+ * such as `"+4922155400300"` or a SIP address; TENIOS decides what it accepts). With
+ * `whisper_to_agent`, supervisor and agent can talk without the caller hearing (the API's
+ * default is `false`). There is no stop method: it ends when the supervisor hangs up.
+ *
+ * `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key:
+ * it never appears in a message. A destination on the account's blacklist gives
+ * `TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED`. Returns and reports like
+ * `tenios_client_transfer_call`. Thread-safe.
+ */
+tenios_status tenios_client_listen_in_start(const struct tenios_client *client,
+                                            const char *supervisor_key,
+                                            const char *call_uuid,
+                                            const char *supervisor_destination,
+                                            bool whisper_to_agent,
+                                            struct tenios_error **out_err);
+
+/**
+ * The API's name of a destination type (`"EXTERNALNUMBER"`, `"SIP_USER"`, `"SIP_TRUNK"`), or
+ * NULL for a number that is not one. Static: do not free it. Thread-safe.
+ */
+const char *tenios_destination_type_str(uint32_t destination_type);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,7 +9,7 @@ use crate::base_url::{is_loopback, BaseUrl};
 use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
 use crate::error::Error;
 use crate::pool::Pool;
-use crate::response::{classify, MAX_BODY_BYTES};
+use crate::response::MAX_BODY_BYTES;
 use crate::tls::root_certs;
 
 /// The longest access key or call UUID accepted, in bytes.
@@ -20,9 +20,43 @@ pub const MAX_ARG_BYTES: usize = 1024;
 /// first call starts a pool of its own (see `pool.rs`).
 pub struct Client {
     pool: Pool,
-    /// Parsed once here rather than on every call.
-    interrupt_uri: ureq::http::Uri,
+    /// Each method's URL, parsed once here rather than on every call.
+    endpoints: [ureq::http::Uri; Endpoint::ALL.len()],
     config: ClientConfig,
+}
+
+/// The API methods, by path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    InterruptBlock,
+    TransferCall,
+    ReferCall,
+    RecordStart,
+    RecordStop,
+    ListenInStart,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 6] = [
+        Endpoint::InterruptBlock,
+        Endpoint::TransferCall,
+        Endpoint::ReferCall,
+        Endpoint::RecordStart,
+        Endpoint::RecordStop,
+        Endpoint::ListenInStart,
+    ];
+
+    /// The path below the base URL.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Endpoint::InterruptBlock => "interrupt-ecc-block",
+            Endpoint::TransferCall => "transfer-call",
+            Endpoint::ReferCall => "refer-call",
+            Endpoint::RecordStart => "record-call/start",
+            Endpoint::RecordStop => "record-call/stop",
+            Endpoint::ListenInStart => "call/listen-in/start",
+        }
+    }
 }
 
 /// The message of a call refused after [`Client::shutdown`].
@@ -30,12 +64,6 @@ const SHUT_DOWN: &str = "the client was shut down; the request was not sent";
 /// The message of a call in flight when [`Client::shutdown`] was called.
 const CANCELLED: &str =
     "the client was shut down during the call; the request may or may not have reached the API";
-
-#[derive(Serialize)]
-struct InterruptRequest<'a> {
-    access_key: &'a str,
-    call_uuid: &'a str,
-}
 
 impl Client {
     /// Checks the configuration and builds the client. Nothing is sent; only a system CA
@@ -65,10 +93,17 @@ impl Client {
             Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
             None => USER_AGENT.to_owned(),
         };
-        let interrupt_uri = base
-            .endpoint("interrupt-ecc-block")
-            .parse::<ureq::http::Uri>()
-            .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?;
+        let mut endpoints = Vec::with_capacity(Endpoint::ALL.len());
+        for endpoint in Endpoint::ALL {
+            endpoints.push(
+                base.endpoint(endpoint.path())
+                    .parse::<ureq::http::Uri>()
+                    .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?,
+            );
+        }
+        let endpoints = endpoints
+            .try_into()
+            .map_err(|_| Error::Internal("internal error: endpoint table".into()))?;
         let agent_config = ureq::Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
@@ -87,30 +122,37 @@ impl Client {
             .build();
         Ok(Client {
             pool: Pool::new(agent_config),
-            interrupt_uri,
+            endpoints,
             config,
         })
     }
 
-    /// Interrupts the block that is running on the live call `call_uuid`.
-    ///
-    /// Arguments are checked before anything is sent. The access key never appears in a
-    /// returned error, even when the server echoes it back.
-    pub fn interrupt_block(&self, access_key: &str, call_uuid: &str) -> Result<(), Error> {
-        check_arg("access_key", access_key.as_bytes())?;
-        check_arg("call_uuid", call_uuid.as_bytes())?;
-        #[cfg(feature = "test-hooks")]
-        crate::test_hooks::arm(call_uuid);
+    /// Sends one request to `endpoint` and returns the HTTP status and body, for the method
+    /// modules in `api/` to classify. The one path every method takes, so that shutdown,
+    /// timeouts, at-most-once and redaction are written once: `body` is sent at most once,
+    /// and every occurrence of a string in `secrets` is redacted from what the server
+    /// answered (see [`Error::redacted`]). Arguments must have been checked already.
+    pub(crate) fn post<T>(
+        &self,
+        endpoint: Endpoint,
+        body: &impl Serialize,
+        secrets: &[&str],
+        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         if self.pool.is_shut_down() {
             return Err(Error::Shutdown(SHUT_DOWN.into()));
         }
-        self.post_interrupt(access_key, call_uuid)
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::Internal(format!("internal error: cannot encode the request: {e}"))
+        })?;
+        self.exchange(endpoint, &body)
+            .and_then(|(status, answer)| classify(status, &answer))
             .map_err(|e| match e {
                 // Whatever the cancelled I/O reported, the reason is the shutdown.
                 _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
                 e => e,
             })
-            .map_err(|e| e.redacted(access_key))
+            .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
     }
 
     /// Refuses new calls with [`Error::Shutdown`] and makes the calls in flight in this
@@ -123,16 +165,12 @@ impl Client {
         self.pool.shutdown();
     }
 
-    fn post_interrupt(&self, access_key: &str, call_uuid: &str) -> Result<(), Error> {
-        let body = serde_json::to_vec(&InterruptRequest {
-            access_key,
-            call_uuid,
-        })
-        .map_err(|e| Error::Internal(format!("internal error: cannot encode the request: {e}")))?;
+    /// The request on the wire: the HTTP status and the body (at most [`MAX_BODY_BYTES`]).
+    fn exchange(&self, endpoint: Endpoint, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
         let agent = self.pool.agent();
         let mut response = agent
             .agent()
-            .post(self.interrupt_uri.clone())
+            .post(self.endpoints[endpoint as usize].clone())
             .header("Content-Type", "application/json")
             .send(&body[..])
             .map_err(|e| self.transport_error(e))?;
@@ -149,7 +187,7 @@ impl Client {
                 },
                 other => other,
             })?;
-        classify(status, &body)
+        Ok((status, body))
     }
 
     /// Maps what ureq reports into the documented statuses.
@@ -210,7 +248,7 @@ impl Client {
             }
             // rustls reports handshake and certificate failures as InvalidData; plain HTTP
             // parse failures come back as ureq protocol errors instead.
-            K::InvalidData if self.interrupt_uri.scheme_str() == Some("https") => {
+            K::InvalidData if self.endpoints[0].scheme_str() == Some("https") => {
                 return Error::Network(format!("TLS failure: {e}"));
             }
             K::ConnectionRefused => "connection refused",
@@ -272,16 +310,6 @@ mod tests {
         }
         assert_eq!(check_arg("k", &[b'a'; 1024]).unwrap().len(), 1024);
         assert_eq!(check_arg("k", "Grüße".as_bytes()).unwrap(), "Grüße");
-    }
-
-    #[test]
-    fn request_body_is_exactly_the_two_fields() {
-        let body = serde_json::to_string(&InterruptRequest {
-            access_key: "k\"ey",
-            call_uuid: "u",
-        })
-        .unwrap();
-        assert_eq!(body, r#"{"access_key":"k\"ey","call_uuid":"u"}"#);
     }
 
     #[test]

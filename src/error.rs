@@ -120,6 +120,9 @@ fn documented_code_status(code: &str) -> Option<Status> {
         "INVALID_JSON" => Status::TENIOS_ERR_INVALID_JSON,
         "CALL_UUID_NOT_FOUND" => Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
         "BAD_CREDENTIALS" => Status::TENIOS_ERR_BAD_CREDENTIALS,
+        "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST" => {
+            Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED
+        }
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 //! `include/tenios.h` is generated from it. It is not part of the Rust API: its functions take
 //! raw pointers, and safe Rust must not be able to call them.
 
+pub mod api;
 pub mod base_url;
 pub mod client;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod test_hooks;
 pub mod tls;
 mod transport;
 
+pub use api::DestinationType;
 pub use client::Client;
 pub use config::{ClientConfig, Environment};
 pub use error::{ApiError, Error};

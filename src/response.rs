@@ -8,8 +8,9 @@ use crate::error::{ApiError, Error};
 /// The most response body libtenios reads: the API answers a few dozen bytes.
 pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 
-/// The outcome of `POST /interrupt-ecc-block`, given the HTTP status and the (already
-/// size-limited) body.
+/// The outcome of a method that answers `{"success": true}` (`/interrupt-ecc-block`,
+/// `/transfer-call`, `/refer-call`, `/record-call/stop`, `/call/listen-in/start`), given the
+/// HTTP status and the (already size-limited) body.
 ///
 /// An API error body (one with an `error_code`, or `"success": false`) wins over the HTTP
 /// status, since the API sends its errors with 400 and sometimes 403. Without one, any status
@@ -19,6 +20,36 @@ pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
     if http_status == 200 && is_plain_success(body) {
         return Ok(());
     }
+    let object = answer_object(http_status, body)?;
+    match object.get("success") {
+        // /record-call/stop answers `"success": "true"` (documented), the others a boolean.
+        Some(Value::Bool(true)) => Ok(()),
+        Some(Value::String(s)) if s == "true" => Ok(()),
+        None => Err(protocol("response has no \"success\" field")),
+        Some(_) => Err(protocol("response has an unexpected \"success\" value")),
+    }
+}
+
+/// The outcome of `POST /record-call/start`, which answers `{"recording_uuid": "..."}`: the
+/// recording's UUID (non-empty, at most 1024 bytes, no control characters).
+pub fn classify_recording(http_status: u16, body: &[u8]) -> Result<String, Error> {
+    let object = answer_object(http_status, body)?;
+    match object.get("recording_uuid") {
+        Some(Value::String(uuid))
+            if !uuid.is_empty() && uuid.len() <= 1024 && !uuid.chars().any(char::is_control) =>
+        {
+            Ok(uuid.clone())
+        }
+        None => Err(protocol("response has no \"recording_uuid\" field")),
+        Some(_) => Err(protocol(
+            "response has an unexpected \"recording_uuid\" value",
+        )),
+    }
+}
+
+/// The JSON object of an answer that is not an error: the API's error, an HTTP error or a
+/// protocol error otherwise.
+fn answer_object(http_status: u16, body: &[u8]) -> Result<Map<String, Value>, Error> {
     let json = serde_json::from_slice::<Value>(body).ok();
     let is_json = json.is_some();
     let object = match json {
@@ -33,26 +64,22 @@ pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
             status: http_status,
         });
     }
-    let protocol = |message: &str| Error::Protocol {
-        message: format!("{message} (HTTP 200)"),
-        http_status,
-    };
-    let Some(object) = object else {
-        return Err(protocol(if body.iter().all(u8::is_ascii_whitespace) {
+    object.ok_or_else(|| {
+        protocol(if body.iter().all(u8::is_ascii_whitespace) {
             "response body is empty"
         } else if is_json {
             "response body is not a JSON object"
         } else {
             "response body is not JSON"
-        }));
-    };
-    match object.get("success") {
-        // The sibling method /record-call/stop answers `"success": "true"`; accept that
-        // spelling too rather than fail a call that worked.
-        Some(Value::Bool(true)) => Ok(()),
-        Some(Value::String(s)) if s == "true" => Ok(()),
-        None => Err(protocol("response has no \"success\" field")),
-        Some(_) => Err(protocol("response has an unexpected \"success\" value")),
+        })
+    })
+}
+
+/// A protocol error about a 200 answer.
+fn protocol(message: &str) -> Error {
+    Error::Protocol {
+        message: format!("{message} (HTTP 200)"),
+        http_status: 200,
     }
 }
 
@@ -114,6 +141,45 @@ mod tests {
 
     fn message_of(http: u16, body: &str) -> String {
         classify(http, body.as_bytes()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn recording_start_answers() {
+        let uuid = "0b0e6a5e-54b2-4a36-9d4d-2b1f6b2e8a71";
+        assert_eq!(
+            classify_recording(200, format!(r#"{{"recording_uuid":"{uuid}"}}"#).as_bytes()),
+            Ok(uuid.to_owned())
+        );
+        let message = |body: &str| {
+            classify_recording(200, body.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            message(r#"{"success":true}"#),
+            "protocol error: response has no \"recording_uuid\" field (HTTP 200)"
+        );
+        for bad in [
+            r#"{"recording_uuid":""}"#,
+            r#"{"recording_uuid":7}"#,
+            "{\"recording_uuid\":\"a\\n\"}",
+        ] {
+            assert_eq!(
+                message(bad),
+                "protocol error: response has an unexpected \"recording_uuid\" value (HTTP 200)",
+                "{bad}"
+            );
+        }
+        let error = classify_recording(
+            400,
+            br#"{"error_code":"CALL_UUID_NOT_FOUND","error_message":"The call wasn't found","fields":["call_uuid"]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(error.status(), Status::TENIOS_ERR_CALL_UUID_NOT_FOUND);
+        assert_eq!(
+            classify_recording(503, b"").unwrap_err().status(),
+            Status::TENIOS_ERR_HTTP
+        );
     }
 
     #[test]

@@ -52,12 +52,16 @@ pub enum tenios_status {
     /// default client): a call in flight was cancelled, or a call was refused. Whether a
     /// cancelled request reached the API is unknown.
     TENIOS_ERR_SHUTDOWN = 13,
+    /// The API answered error_code `LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST`
+    /// (`tenios_client_listen_in_start`): the supervisor's destination is on the account's
+    /// blacklist.
+    TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14,
 }
 
 /// The idiomatic Rust name for the status type.
 pub type Status = tenios_status;
 
-const NAMES: [&CStr; 14] = [
+const NAMES: [&CStr; 15] = [
     c"TENIOS_OK",
     c"TENIOS_ERR_INVALID_ARGUMENT",
     c"TENIOS_ERR_INVALID_VALUE",
@@ -72,6 +76,7 @@ const NAMES: [&CStr; 14] = [
     c"TENIOS_ERR_PROTOCOL",
     c"TENIOS_ERR_INTERNAL",
     c"TENIOS_ERR_SHUTDOWN",
+    c"TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED",
 ];
 
 /// The name given to any integer that is not a status.
@@ -79,7 +84,7 @@ pub const UNKNOWN_STATUS_NAME: &CStr = c"TENIOS_UNKNOWN";
 
 impl tenios_status {
     /// Every status, in numeric order.
-    pub const ALL: [Status; 14] = [
+    pub const ALL: [Status; 15] = [
         Self::TENIOS_OK,
         Self::TENIOS_ERR_INVALID_ARGUMENT,
         Self::TENIOS_ERR_INVALID_VALUE,
@@ -94,6 +99,7 @@ impl tenios_status {
         Self::TENIOS_ERR_PROTOCOL,
         Self::TENIOS_ERR_INTERNAL,
         Self::TENIOS_ERR_SHUTDOWN,
+        Self::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
     ];
 
     /// The status with this number, if there is one.
@@ -128,7 +134,11 @@ mod tests {
         assert_eq!(Status::TENIOS_ERR_TIMEOUT.name(), "TENIOS_ERR_TIMEOUT");
         assert_eq!(Status::TENIOS_ERR_INTERNAL as u32, 12);
         assert_eq!(Status::TENIOS_ERR_SHUTDOWN as u32, 13);
-        assert_eq!(Status::from_code(14), None);
+        assert_eq!(
+            Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED as u32,
+            14
+        );
+        assert_eq!(Status::from_code(15), None);
         assert_eq!(Status::from_code(u32::MAX), None);
     }
 }

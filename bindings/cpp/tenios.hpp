@@ -71,11 +71,12 @@ enum class Status : std::uint32_t {
     ErrProtocol = TENIOS_ERR_PROTOCOL,
     ErrInternal = TENIOS_ERR_INTERNAL,
     ErrShutdown = TENIOS_ERR_SHUTDOWN,
+    ErrSupervisorDestinationBlacklisted = TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
 };
 
 // The last status this header names. A test checks that the library names no status after
 // it (tests/cpp/test_client.cpp), so that a status added to tenios.h cannot be forgotten here.
-constexpr Status kLastStatus = Status::ErrShutdown;
+constexpr Status kLastStatus = Status::ErrSupervisorDestinationBlacklisted;
 
 // The numbers are ABI: pin them, so that a renumbering in tenios.h (which
 // must never happen) fails to compile instead of misreporting errors.
@@ -93,6 +94,8 @@ static_assert(static_cast<std::uint32_t>(Status::ErrNetwork) == 10, "tenios_stat
 static_assert(static_cast<std::uint32_t>(Status::ErrProtocol) == 11, "tenios_status ABI");
 static_assert(static_cast<std::uint32_t>(Status::ErrInternal) == 12, "tenios_status ABI");
 static_assert(static_cast<std::uint32_t>(Status::ErrShutdown) == 13, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrSupervisorDestinationBlacklisted) == 14,
+              "tenios_status ABI");
 
 // The name of a status as the C API spells it, e.g. "TENIOS_ERR_TIMEOUT", or
 // "TENIOS_UNKNOWN" for any other number. The view refers to a static,

@@ -43,9 +43,9 @@ pub struct tenios_client {
 }
 
 /// What a `tenios_client` points to.
-struct ClientHandle {
-    client: Client,
-    access_key: String,
+pub(super) struct ClientHandle {
+    pub(super) client: Client,
+    pub(super) access_key: String,
 }
 
 impl Drop for ClientHandle {
@@ -340,8 +340,7 @@ pub extern "C" fn tenios_client_interrupt_block(
 ) -> tenios_status {
     let result = guard("tenios_client_interrupt_block", || {
         // SAFETY: the caller passes NULL or a live client from tenios_client_build.
-        let handle = unsafe { client.cast::<ClientHandle>().as_ref() }
-            .ok_or_else(|| Error::InvalidArgument("client is NULL".into()))?;
+        let handle = unsafe { client_handle(client) }?;
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let call_uuid = unsafe { c_arg("call_uuid", call_uuid) }?;
         handle.client.interrupt_block(&handle.access_key, call_uuid)
@@ -368,6 +367,18 @@ pub extern "C" fn tenios_client_shutdown(client: *const tenios_client) {
         }
         Ok(())
     });
+}
+
+/// The client behind a C pointer, or an argument error for NULL.
+///
+/// # Safety
+/// `client` is NULL or a live client from `tenios_client_build`.
+pub(super) unsafe fn client_handle<'a>(
+    client: *const tenios_client,
+) -> Result<&'a ClientHandle, Error> {
+    // SAFETY: forwarded from the caller.
+    unsafe { client.cast::<ClientHandle>().as_ref() }
+        .ok_or_else(|| Error::InvalidArgument("client is NULL".into()))
 }
 
 /// Runs a setter on the builder behind `builder`, reporting through `out_err`.

@@ -10,6 +10,7 @@
 mod client;
 mod default_client;
 mod error;
+mod methods;
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::cell::Cell;

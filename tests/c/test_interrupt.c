@@ -344,8 +344,9 @@ static void test_status_str(void)
         "TENIOS_ERR_PROTOCOL",
         "TENIOS_ERR_INTERNAL",
         "TENIOS_ERR_SHUTDOWN",
+        "TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED",
     };
-    for (uint32_t i = 0; i <= 13; i++) {
+    for (uint32_t i = 0; i <= 14; i++) {
         const char *s = tenios_status_str(i);
         CHECK(s != NULL && strcmp(s, names[i]) == 0,
               "tenios_status_str(%d) = %s, expected %s", (int)i, printable(s),
@@ -360,7 +361,7 @@ static void test_status_str(void)
     /* A fixed-width status: the same size whatever the compiler does with enums. */
     CHECK_INT_EQ(sizeof(tenios_status), 4);
 
-    const uint32_t unknown[] = {14, 100, UINT32_MAX, (uint32_t)-1};
+    const uint32_t unknown[] = {15, 100, UINT32_MAX, (uint32_t)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = tenios_status_str(unknown[i]);
         CHECK(s != NULL && strcmp(s, "TENIOS_UNKNOWN") == 0,
