@@ -193,8 +193,8 @@ impl Client {
         })?;
         self.exchange(endpoint, &body)
             .and_then(|(status, answer)| {
+                let t = telemetry::current_timings();
                 telemetry::event(LogLevel::Info, || {
-                    let t = telemetry::current_timings();
                     format!(
                         "HTTP {status} after {} ({} bytes)",
                         telemetry::ms(t.first_byte),

@@ -206,7 +206,9 @@ fn header_statuses() -> Vec<(String, u32)> {
     let header =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/tenios.h")).unwrap();
     // The constants between `enum tenios_status` and the end of that enum.
-    let start = header.find("enum tenios_status\n").expect("the status enum");
+    let start = header
+        .find("enum tenios_status\n")
+        .expect("the status enum");
     let body = &header[start..];
     let body = &body[..body.find("};").expect("its end")];
     body.lines()
