@@ -35,6 +35,7 @@ C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
+              $(BUILD_DIR)/test_methods \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
@@ -110,7 +111,8 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		tests/c/test_network.c tests/c/testutil.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
-$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver: $(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
+$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods: \
+		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ $< tests/c/testutil.c \
@@ -152,7 +154,7 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)

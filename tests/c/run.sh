@@ -23,7 +23,8 @@ VALGRIND=${VALGRIND:-valgrind}
 LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
-    "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/tenios-interrupt" \
+    "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
+    "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
@@ -302,6 +303,7 @@ for vg in 0 1; do
     run_one "test_client" "$vg" "$BUILD_DIR/test_client"
     # Fewer calls per process under valgrind, which is ~50x slower.
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
+    run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
     run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
     run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
     LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
@@ -321,6 +323,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_interrupt (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_interrupt"
     run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
+    run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
     run_one "test_network closed-port (ASan+UBSan)" 0 \
         "$SANITIZED_BUILD_DIR/test_network" closed-port
     unset ASAN_OPTIONS UBSAN_OPTIONS

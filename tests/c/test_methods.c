@@ -1,0 +1,286 @@
+/*
+ * The live-call methods through the C ABI: transfer, refer, record start/stop, listen-in.
+ * Run by tests/c/run.sh (plainly, under valgrind and with ASan+UBSan) against the simulator,
+ * whose fault queue gives each call a canned answer, so that what is asserted is the
+ * library's part: arguments checked before sending, the exact request bytes, the answer read
+ * as documented, the owned recording UUID, secrets never in a message.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenios.h"
+#include "testutil.h"
+
+static const char *KEY, *CALL, *SIM_URL;
+static const char *SUPERVISOR_KEY = "SUPERVISOR-9a8b7c-SECRET";
+static const char *RECORDING = "0b0e6a5e-54b2-4a36-9d4d-2b1f6b2e8a71";
+static tenios_client *g_client;
+
+#define FAULT_OK(body_json_escaped)                                                           \
+    SIM_FAULT("{\"status\": 200, \"body\": \"" body_json_escaped "\"}")
+
+/* Checks a call's status and (when `want` is not NULL) its message; frees the error. */
+static void expect_at(const char *file, int line, tenios_status st, tenios_error *err,
+                      tenios_status want_status, const char *want)
+{
+    if (st != want_status)
+        test_fail(file, line, "status %s, expected %s (message \"%s\")", tenios_status_str(st),
+                  tenios_status_str(want_status),
+                  printable(err ? tenios_error_message(err) : NULL));
+    if ((st == TENIOS_OK) != (err == NULL))
+        test_fail(file, line, "error object %p with status %s", (void *)err,
+                  tenios_status_str(st));
+    if (want != NULL && (err == NULL || strcmp(tenios_error_message(err), want) != 0))
+        test_fail(file, line, "message \"%s\", expected \"%s\"",
+                  printable(err ? tenios_error_message(err) : NULL), want);
+    tenios_error_free(err);
+}
+#define EXPECT(call, status, msg)                                                             \
+    do {                                                                                      \
+        tenios_error *err_ = NULL;                                                            \
+        tenios_status st_ = (call);                                                           \
+        expect_at(__FILE__, __LINE__, st_, err_, (status), (msg));                            \
+    } while (0)
+/* `call` must use `&err_` as its out_err. */
+
+/* The body of the last request the simulator recorded equals `want` (compared as it appears
+ * JSON-escaped in /_sim/requests). */
+static void expect_last_body_at(const char *file, int line, const char *path, const char *want)
+{
+    http_response r = sim_http("GET", "/_sim/requests", NULL);
+    char escaped[2048], needle[2300];
+    size_t o = 0;
+    for (const char *p = want; *p && o + 2 < sizeof escaped; p++) {
+        if (*p == '"' || *p == '\\')
+            escaped[o++] = '\\';
+        escaped[o++] = *p;
+    }
+    escaped[o] = '\0';
+    snprintf(needle, sizeof needle, "\"path\":\"%s\",", path);
+    const char *at = r.body ? strstr(r.body, needle) : NULL;
+    const char *last = NULL;
+    while (at != NULL) {
+        last = at;
+        at = strstr(at + 1, needle);
+    }
+    snprintf(needle, sizeof needle, "\"body\":\"%s\"", escaped);
+    if (last == NULL || strstr(last, needle) == NULL)
+        test_fail(file, line, "no %s request with body %s in %s", path, want,
+                  printable(r.body));
+    http_free(&r);
+}
+#define EXPECT_LAST_BODY(path, body) expect_last_body_at(__FILE__, __LINE__, (path), (body))
+
+static void test_transfer(void)
+{
+    char want[512];
+    SIM_RESET();
+    FAULT_OK("{\\\"success\\\":true}");
+    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
+                                       "+492215540030", &err_),
+           TENIOS_OK, NULL);
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"destination_type\":"
+             "\"EXTERNALNUMBER\",\"destination\":\"+492215540030\"}",
+             KEY, CALL);
+    EXPECT_LAST_BODY("/transfer-call", want);
+    FAULT_OK("{\\\"success\\\":true}");
+    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_TRUNK, "trunk-1",
+                                       &err_),
+           TENIOS_OK, NULL);
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"destination_type\":\"SIP_TRUNK\","
+             "\"destination\":\"trunk-1\"}",
+             KEY, CALL);
+    EXPECT_LAST_BODY("/transfer-call", want);
+    CHECK_INT_EQ(SIM_STAT("requests"), 2);
+
+    /* Rejected before sending. */
+    static const uint32_t bad_types[] = {0, 4, UINT32_MAX};
+    for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "destination_type %lu is not TENIOS_DESTINATION_EXTERNALNUMBER (1), "
+                 "TENIOS_DESTINATION_SIP_USER (2) or TENIOS_DESTINATION_SIP_TRUNK (3)",
+                 (unsigned long)bad_types[i]);
+        EXPECT(tenios_client_transfer_call(g_client, CALL, bad_types[i], "x", &err_),
+               TENIOS_ERR_INVALID_ARGUMENT, msg);
+    }
+    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
+                                       "02215540030", &err_),
+           TENIOS_ERR_INVALID_ARGUMENT,
+           "destination \"02215540030\" is not an E.164 number (a + and 2 to 15 digits, e.g. "
+           "+492215540030)");
+    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_USER, NULL, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "destination is NULL");
+    EXPECT(tenios_client_transfer_call(NULL, CALL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "client is NULL");
+    EXPECT(tenios_client_transfer_call(g_client, NULL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is NULL");
+    CHECK_INT_EQ(tenios_client_transfer_call(g_client, CALL, 9, "a", NULL),
+                 TENIOS_ERR_INVALID_ARGUMENT);
+    CHECK_INT_EQ(SIM_STAT("requests"), 2);
+
+    CHECK(strcmp(tenios_destination_type_str(TENIOS_DESTINATION_EXTERNALNUMBER),
+                 "EXTERNALNUMBER") == 0,
+          "EXTERNALNUMBER");
+    CHECK(strcmp(tenios_destination_type_str(TENIOS_DESTINATION_SIP_USER), "SIP_USER") == 0,
+          "SIP_USER");
+    CHECK(strcmp(tenios_destination_type_str(TENIOS_DESTINATION_SIP_TRUNK), "SIP_TRUNK") == 0,
+          "SIP_TRUNK");
+    CHECK(tenios_destination_type_str(0) == NULL && tenios_destination_type_str(4) == NULL,
+          "unknown destination types have no name");
+    CHECK_INT_EQ(sizeof(tenios_destination_type), 4);
+}
+
+static void test_refer(void)
+{
+    char want[512];
+    SIM_RESET();
+    FAULT_OK("{\\\"success\\\":true}");
+    EXPECT(tenios_client_refer_call(g_client, CALL, "sip:4044@192.0.2.10:5060;user=phone", &err_),
+           TENIOS_OK, NULL);
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"sip_uri\":\"sip:4044@192.0.2.10:"
+             "5060;user=phone\"}",
+             KEY, CALL);
+    EXPECT_LAST_BODY("/refer-call", want);
+    EXPECT(tenios_client_refer_call(g_client, CALL, "4044@192.0.2.10", &err_),
+           TENIOS_ERR_INVALID_ARGUMENT,
+           "sip_uri \"4044@192.0.2.10\" is not a SIP URI (sip:... or sips:..., e.g. "
+           "sip:4044@192.0.2.10:5060)");
+    EXPECT(tenios_client_refer_call(g_client, CALL, "", &err_), TENIOS_ERR_INVALID_ARGUMENT,
+           "sip_uri is empty");
+    /* The documented error for an empty sip_uri, as the API would send it. */
+    SIM_FAULT("{\"status\": 400, \"body\": \"{\\\"error_code\\\":\\\"INVALID_FIELD\\\","
+              "\\\"error_message\\\":\\\"Invalid 'sip_uri' input parameter. Invalid value - "
+              "'' .\\\",\\\"fields\\\":[\\\"sip_uri\\\"]}\"}");
+    tenios_error *err = NULL;
+    CHECK_INT_EQ(tenios_client_refer_call(g_client, CALL, "sip:x", &err),
+                 TENIOS_ERR_INVALID_FIELD);
+    CHECK(err != NULL && strcmp(tenios_error_api_code(err), "INVALID_FIELD") == 0 &&
+              tenios_error_field_count(err) == 1 &&
+              strcmp(tenios_error_field(err, 0), "sip_uri") == 0 &&
+              tenios_error_http_status(err) == 400,
+          "error object");
+    tenios_error_free(err);
+    CHECK_INT_EQ(SIM_STAT("requests"), 2);
+}
+
+static void test_record_start_and_stop(void)
+{
+    char want[512];
+    SIM_RESET();
+    SIM_FAULT("{\"status\": 200, \"body\": \"{\\\"recording_uuid\\\":"
+              "\\\"0b0e6a5e-54b2-4a36-9d4d-2b1f6b2e8a71\\\"}\"}");
+    char *recording = (char *)"garbage";
+    EXPECT(tenios_client_record_start(g_client, CALL, false, true, &recording, &err_), TENIOS_OK,
+           NULL);
+    CHECK(recording != NULL && strcmp(recording, RECORDING) == 0, "recording \"%s\"",
+          printable(recording));
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"record_caller\":false,"
+             "\"record_callee\":true}",
+             KEY, CALL);
+    EXPECT_LAST_BODY("/record-call/start", want);
+
+    /* The documented stop answer is the string "true". */
+    FAULT_OK("{\\\"success\\\":\\\"true\\\"}");
+    EXPECT(tenios_client_record_stop(g_client, CALL, recording, &err_), TENIOS_OK, NULL);
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"recording_uuid\":\"%s\"}", KEY, CALL,
+             RECORDING);
+    EXPECT_LAST_BODY("/record-call/stop", want);
+    tenios_string_free(recording);
+
+    /* On every error *out_recording_uuid is NULL. */
+    recording = (char *)"garbage";
+    FAULT_OK("{\\\"success\\\":true}");
+    EXPECT(tenios_client_record_start(g_client, CALL, true, true, &recording, &err_),
+           TENIOS_ERR_PROTOCOL,
+           "protocol error: response has no \"recording_uuid\" field (HTTP 200)");
+    CHECK(recording == NULL, "recording %p after an error", (void *)recording);
+    recording = (char *)"garbage";
+    EXPECT(tenios_client_record_start(g_client, "", true, true, &recording, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is empty");
+    CHECK(recording == NULL, "recording %p after an error", (void *)recording);
+    EXPECT(tenios_client_record_start(g_client, CALL, true, true, NULL, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "out_recording_uuid is NULL");
+    EXPECT(tenios_client_record_stop(g_client, CALL, NULL, &err_), TENIOS_ERR_INVALID_ARGUMENT,
+           "recording_uuid is NULL");
+    CHECK_INT_EQ(SIM_STAT("requests"), 3);
+}
+
+static void test_listen_in(void)
+{
+    char want[512];
+    SIM_RESET();
+    FAULT_OK("{\\\"success\\\":true}");
+    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", true,
+                                         &err_),
+           TENIOS_OK, NULL);
+    snprintf(want, sizeof want,
+             "{\"access_key\":\"%s\",\"supervisor_key\":\"%s\",\"call_uuid\":\"%s\","
+             "\"supervisor_destination\":\"+4922155400300\",\"whisper_to_agent\":true}",
+             KEY, SUPERVISOR_KEY, CALL);
+    EXPECT_LAST_BODY("/call/listen-in/start", want);
+
+    SIM_FAULT("{\"status\": 400, \"body\": \"{\\\"error_code\\\":"
+              "\\\"LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST\\\",\\\"error_message\\\":"
+              "\\\"The supervisor destination is in the blacklist\\\",\\\"fields\\\":"
+              "[\\\"supervisor_destination\\\"]}\"}");
+    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", false,
+                                         &err_),
+           TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+           "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
+           "blacklist (fields: supervisor_destination)");
+
+    /* A server that echoes both keys: neither shows anywhere in the error. */
+    char fault[512];
+    snprintf(fault, sizeof fault,
+             "{\"status\": 400, \"body\": \"{\\\"error_code\\\":\\\"BAD_CREDENTIALS\\\","
+             "\\\"error_message\\\":\\\"%s %s\\\",\\\"fields\\\":[\\\"%s\\\"]}\"}",
+             SUPERVISOR_KEY, KEY, SUPERVISOR_KEY);
+    SIM_FAULT(fault);
+    tenios_error *err = NULL;
+    CHECK_INT_EQ(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4930123", false,
+                                               &err),
+                 TENIOS_ERR_BAD_CREDENTIALS);
+    CHECK(err != NULL &&
+              strcmp(tenios_error_message(err),
+                     "BAD_CREDENTIALS: [REDACTED] [REDACTED] (fields: [REDACTED])") == 0 &&
+              strcmp(tenios_error_field(err, 0), "[REDACTED]") == 0,
+          "message \"%s\"", printable(err ? tenios_error_message(err) : NULL));
+    tenios_error_free(err);
+
+    EXPECT(tenios_client_listen_in_start(g_client, "", CALL, "+4930123", false, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "supervisor_key is empty");
+    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, NULL, false, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "supervisor_destination is NULL");
+    CHECK_INT_EQ(SIM_STAT("requests"), 3);
+}
+
+int main(void)
+{
+    KEY = require_env("TENIOS_TEST_KEY");
+    CALL = require_env("TENIOS_TEST_CALL");
+    SIM_URL = require_env("TENIOS_API_URL");
+    sim_set_port(atoi(require_env("TENIOS_SIM_PORT")));
+    tenios_client_builder *b = tenios_client_builder_new();
+    tenios_client_builder_set_base_url(b, SIM_URL, NULL);
+    if (tenios_client_build(b, KEY, &g_client, NULL) != TENIOS_OK) {
+        fprintf(stderr, "cannot build a client\n");
+        return 2;
+    }
+    tenios_client_builder_free(b);
+    run_test("transfer: wire bytes, destination types, checks before sending", test_transfer);
+    run_test("refer: wire bytes, SIP URI check, the documented error", test_refer);
+    run_test("record start/stop: wire bytes, owned recording UUID, \"true\" as a string",
+             test_record_start_and_stop);
+    run_test("listen-in: wire bytes, blacklist status, both keys redacted", test_listen_in);
+    tenios_client_free(g_client);
+    return test_summary();
+}
