@@ -904,12 +904,10 @@ void test_record_start_and_stop() {
     const std::string recording = client.record_start(g_connected, false, true);
     CHECK_EQ(recording.size(), std::size_t{36});
     // Recording twice at once is refused.
-    const auto running = CATCH_ERROR(client.record_start(g_connected));
-    if (running) {
-        CHECK_EQ(running->status(), Status::ErrApi);
-        CHECK_EQ(running->api_code(), code("RECORDING_ALREADY_RUNNING"));
-        CHECK_EQ(running->http_status(), std::uint16_t{400});
-    }
+    CHECK_ERROR(CATCH_ERROR(client.record_start(g_connected)), Status::ErrApi,
+                "RECORDING_ALREADY_RUNNING: A recording of this call is already running (fields: "
+                "call_uuid)",
+                code("RECORDING_ALREADY_RUNNING"), 400, kCallUuidField);
     client.record_stop(g_connected, recording);
     // Stopped: it cannot be stopped again.
     const auto again = CATCH_ERROR(client.record_stop(g_connected, recording));
@@ -917,11 +915,9 @@ void test_record_start_and_stop() {
         CHECK_EQ(again->status(), Status::ErrApi);
         CHECK_EQ(again->api_code(), code("RECORDING_NOT_FOUND"));
     }
-    const auto unknown = CATCH_ERROR(client.record_stop(g_connected, kUnknownRecording));
-    if (unknown) {
-        CHECK_EQ(unknown->api_code(), code("RECORDING_NOT_FOUND"));
-        CHECK(starts_with(unknown->what(), "RECORDING_NOT_FOUND: The recording wasn't found"));
-    }
+    CHECK_ERROR(CATCH_ERROR(client.record_stop(g_connected, kUnknownRecording)), Status::ErrApi,
+                "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)",
+                code("RECORDING_NOT_FOUND"), 400, std::vector<std::string>{"recording_uuid"});
     // A second part, with the defaults (both channels).
     const std::string second = client.record_start(g_connected);
     CHECK(second != recording);
@@ -976,14 +972,11 @@ void test_listen_in_start() {
                 code("BAD_CREDENTIALS"), 400, kNoFields);
     const auto blacklisted =
         CATCH_ERROR(client.listen_in_start(g_connected, g_supervisor_key, g_blacklisted));
-    if (blacklisted) {
-        CHECK_EQ(blacklisted->status(), Status::ErrSupervisorDestinationBlacklisted);
-        CHECK_EQ(blacklisted->api_code(), code("LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"));
-        CHECK(starts_with(blacklisted->what(),
-                          "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor "
-                          "destination is in the blacklist"));
-        CHECK_EQ(blacklisted->http_status(), std::uint16_t{400});
-    }
+    CHECK_ERROR(blacklisted, Status::ErrSupervisorDestinationBlacklisted,
+                "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in "
+                "the blacklist (fields: supervisor_destination)",
+                code("LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"), 400,
+                std::vector<std::string>{"supervisor_destination"});
     CHECK_ERROR(CATCH_ERROR(client.listen_in_start(g_call, g_supervisor_key, kSupervisorAt)),
                 Status::ErrApi,
                 "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)",
@@ -1015,9 +1008,15 @@ void test_every_method_unknown_call_and_wrong_key() {
     const tenios::Client client(g_key, sim_options());
     const tenios::Client wrong("wrong-access-key-51c0", sim_options());
     for (const auto& [name, call] : every_method(kUnknownCall)) {
+        // record_stop looks the recording up first: an unknown call has none (the
+        // simulator's guess at what TENIOS answers).
+        const bool stop = std::string_view(name) == "record_stop";
         const auto e = CATCH_ERROR(call(client));
-        if (!e || e->status() != Status::ErrCallUuidNotFound ||
-            std::string(e->what()) != "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)")
+        const std::string want =
+            stop ? "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)"
+                 : "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)";
+        if (!e || e->status() != (stop ? Status::ErrApi : Status::ErrCallUuidNotFound) ||
+            std::string(e->what()) != want)
             fail(__FILE__, __LINE__, std::string(name) + ": " + (e ? e->what() : "nothing thrown"));
     }
     for (const auto& [name, call] : every_method(g_connected)) {

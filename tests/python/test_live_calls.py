@@ -224,6 +224,7 @@ def test_bytes_arguments(sim: Sim) -> None:
 
 NOT_CONNECTED = "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)"
 NOT_FOUND = "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+RECORDING_NOT_FOUND = "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)"
 
 
 def test_transfer_of_a_call_in_a_block_is_refused(sim: Sim, client: tenios.Client) -> None:
@@ -243,7 +244,7 @@ def test_listen_in_on_a_call_in_a_block_is_refused(sim: Sim, client: tenios.Clie
     assert sim.call(CALL)["listen_ins"] == []
 
 
-@pytest.mark.parametrize("name", METHOD_NAMES)
+@pytest.mark.parametrize("name", [n for n in METHOD_NAMES if n != "record_stop"])
 def test_unknown_call(sim: Sim, client: tenios.Client, name: str) -> None:
     err = raises(tenios.CallNotFoundError, method(client, name, call=UNKNOWN_CALL))
     assert err.status is Status.ERR_CALL_UUID_NOT_FOUND
@@ -254,18 +255,29 @@ def test_unknown_call(sim: Sim, client: tenios.Client, name: str) -> None:
 def test_record_start_while_recording(sim: Sim, client: tenios.Client) -> None:
     client.record_start(CONNECTED_CALL)
     err = raises(tenios.ApiError, lambda: client.record_start(CONNECTED_CALL))
-    assert err.api_code == "RECORDING_ALREADY_RUNNING"
-    assert err.message.startswith("RECORDING_ALREADY_RUNNING: "), err.message
-    assert err.http_status == 400
+    assert err.message == ("RECORDING_ALREADY_RUNNING: A recording of this call is already running "
+                           "(fields: call_uuid)")
+    assert (err.api_code, err.http_status, err.fields) == (
+        "RECORDING_ALREADY_RUNNING", 400, ("call_uuid",))
     assert len(sim.call(CONNECTED_CALL)["recordings"]) == 1
 
 
 def test_record_stop_of_an_unknown_recording(sim: Sim, client: tenios.Client) -> None:
     err = raises(tenios.ApiError, lambda: client.record_stop(
         CONNECTED_CALL, recording_uuid=UNKNOWN_RECORDING))
-    assert err.api_code == "RECORDING_NOT_FOUND"
-    assert err.message.startswith("RECORDING_NOT_FOUND: The recording wasn't found"), err.message
-    assert err.http_status == 400
+    assert err.message == RECORDING_NOT_FOUND
+    assert (err.api_code, err.http_status, err.fields) == (
+        "RECORDING_NOT_FOUND", 400, ("recording_uuid",))
+
+
+def test_record_stop_of_another_call_s_recording(sim: Sim, client: tenios.Client) -> None:
+    # The simulator's guess: a recording is found only with its own call (and an unknown call
+    # has none), so both are RECORDING_NOT_FOUND rather than CALL_UUID_NOT_FOUND.
+    recording = client.record_start(CONNECTED_CALL)
+    for other in (CALL, UNKNOWN_CALL):
+        err = raises(tenios.ApiError, lambda: client.record_stop(other, recording_uuid=recording))
+        assert err.message == RECORDING_NOT_FOUND
+    client.record_stop(CONNECTED_CALL, recording_uuid=recording)
 
 
 def test_record_stop_twice(sim: Sim, client: tenios.Client) -> None:
@@ -290,10 +302,10 @@ def test_listen_in_to_a_blacklisted_destination(sim: Sim, client: tenios.Client)
         CONNECTED_CALL, supervisor_key=SUPERVISOR_KEY, supervisor_destination=BLACKLISTED))
     assert err.status is Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED
     assert err.api_code == "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"
-    assert err.message.startswith(
+    assert err.message == (
         "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
-        "blacklist"), err.message
-    assert err.http_status == 400
+        "blacklist (fields: supervisor_destination)")
+    assert (err.http_status, err.fields) == (400, ("supervisor_destination",))
     assert sim.call(CONNECTED_CALL)["listen_ins"] == []
 
 
@@ -577,7 +589,7 @@ def test_the_recording_uuid_string_is_freed_once(sim: Sim, recording: _Recording
         with pytest.raises(tenios.ApiError):
             c.record_start(CONNECTED_CALL)  # already recording
         assert recording.named("string_free")[1:] == [None]
-        assert len(recording.named("error_free")) == 1
+        assert len([e for e in recording.named("error_free") if e]) == 1
 
 
 @pytest.mark.parametrize("body", [
