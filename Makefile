@@ -1,9 +1,10 @@
 # libtenios: build, test and demo.  GNU make.
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
-#   make test          deps, build, header-check, test-rust, test-c, test-python
-#   make demo          C, C++ and Python examples against a local simulator, ending with a
-#                      scripted call (interrupt, record, transfer, stop recording)
+#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook
+#   make demo          C, C++ and Python examples against a local simulator, a scripted call
+#                      (interrupt, record, transfer, stop recording), and the Call Control
+#                      loop with the example webhook (announcement, interrupt, bridge)
 #   make clean
 #
 # Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
@@ -47,7 +48,7 @@ CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
 CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
 
-.PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python \
+.PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python test-webhook \
         c-programs cpp-example demo soak bench clean
 
 all: build
@@ -254,14 +255,35 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
 		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python \
+# The simulator (--webhook) drives the example webhooks, C then Python, through request 0, an
+# interrupt by build/tenios-interrupt and the next request, and checks the call's timeline
+# (tests/webhook/e2e.sh). The examples come with the library's webhook side; without them
+# this says so and passes.
+WEBHOOK_SERVER := $(BUILD_DIR)/tenios-webhook-server
+HAVE_WEBHOOK_EXAMPLES := $(wildcard bindings/c/tenios-webhook-server.c)
+
+test-webhook: build
+ifneq ($(HAVE_WEBHOOK_EXAMPLES),)
+	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(WEBHOOK_SERVER)
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
+		tests/webhook/e2e.sh $(CURDIR)/$(WEBHOOK_SERVER)
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
+		TENIOS_LIBRARY=$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
+		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
+else
+	@echo "test-webhook: skipped: no example webhook (bindings/c/tenios-webhook-server.c) yet"
+endif
+
+test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
       test-python-wheel test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
 demo: build
-	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE)
+	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE) \
+		$(if $(HAVE_WEBHOOK_EXAMPLES),$(WEBHOOK_SERVER))
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(WEBHOOK_SERVER) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
