@@ -19,6 +19,7 @@ pub mod status;
 pub mod test_hooks;
 pub mod tls;
 mod transport;
+pub mod webhook;
 
 pub use api::DestinationType;
 pub use client::Client;
