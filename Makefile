@@ -31,9 +31,10 @@ TENIOS_LDLIBS   := -ltenios
 
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
+C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
-              $(BUILD_DIR)/test_methods \
+              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_webhook \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
@@ -78,7 +79,7 @@ $(HOOKS_LIB): build
 	cp $(TARGET_DIR)/debug/libtenios.so $@
 	ln -sf libtenios.so $(@D)/$(SONAME)
 
-c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_WEBHOOK_EXAMPLE) $(C_TESTS)
 
 $(BUILD_DIR)/tenios-client-example: bindings/c/tenios-client-example.c $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -89,6 +90,11 @@ $(BUILD_DIR)/test_client: tests/c/test_client.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
 		tests/c/test_client.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/tenios-webhook-server: bindings/c/tenios-webhook-server.c $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/tenios-interrupt: bindings/c/tenios-interrupt.c $(HEADER) $(LIB)
@@ -108,7 +114,8 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		tests/c/test_network.c tests/c/testutil.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
-$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods: \
+$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
+		$(BUILD_DIR)/test_webhook: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -151,7 +158,7 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_webhook
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
