@@ -44,7 +44,7 @@ TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
-CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
+CPP_TESTS   := $(BUILD_DIR)/test_client_cpp $(BUILD_DIR)/test_webhook_cpp
 
 .PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python \
         c-programs cpp-example demo soak bench clean
@@ -151,6 +151,11 @@ $(BUILD_DIR)/tenios-interrupt-cpp: bindings/cpp/example.cpp $(CPP_HEADER) $(HEAD
 $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -pthread -o $@ $< \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/test_webhook_cpp: tests/cpp/test_webhook.cpp $(CPP_HEADER) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 # The C tests again with AddressSanitizer and UndefinedBehaviorSanitizer (the library itself
