@@ -275,7 +275,7 @@ impl Client {
             .agent()
             .post(self.endpoints[endpoint as usize].clone())
             .header("Content-Type", "application/json")
-            .send(&body[..])
+            .send(body)
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let body = response

@@ -44,6 +44,9 @@ const KEEPALIVE_PROBES: u32 = 3;
 /// Pre-connected connections kept per client at most.
 const MAX_PRECONNECTED: usize = 4;
 
+/// A new connection and the handle that shuts its socket down.
+type Opened = (Box<dyn Transport>, Weak<dyn ShutdownHandle>);
+
 /// What the connectors of one client (in one process) share.
 pub(crate) struct Shared {
     tls: Arc<ClientConfig>,
@@ -134,10 +137,10 @@ impl Shared {
         started: UreqInstant,
         timeout: NextTimeout,
         current_time: Arc<dyn Fn() -> UreqInstant + Send + Sync>,
-    ) -> Result<(Box<dyn Transport>, Weak<dyn ShutdownHandle>), ureq::Error> {
+    ) -> Result<Opened, ureq::Error> {
         let deadline = Instant::now() + *timeout.after;
         let (host, port) = host_and_port(uri)?;
-        let addresses = self.resolve(&host, port, deadline, timeout)?;
+        let addresses = self.resolve(&host, port, deadline)?;
 
         let connect_start = Instant::now();
         let stream = connect_any(&addresses, deadline, timeout)?;
@@ -177,7 +180,6 @@ impl Shared {
         host: &str,
         port: u16,
         deadline: Instant,
-        timeout: NextTimeout,
     ) -> Result<Vec<SocketAddr>, ureq::Error> {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, port)]);
@@ -203,7 +205,6 @@ impl Shared {
                 "the client was shut down",
             ))),
             Err(LookupError::Failed(reason) | LookupError::Busy(reason)) => {
-                let _ = timeout;
                 Err(ureq::Error::Io(io::Error::other(reason)))
             }
         }

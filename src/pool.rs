@@ -99,7 +99,7 @@ fn make_agent(
     let connections = Arc::new(Shared::new(
         Arc::clone(tls),
         Arc::clone(shut_down),
-        config.max_idle_age().into(),
+        config.max_idle_age(),
     ));
     // A proxy's CONNECT tunnel first (ureq's), then ours: TCP and TLS (see connect.rs).
     let connector = ConnectProxyConnector::default()

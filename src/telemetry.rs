@@ -34,10 +34,13 @@ impl LogLevel {
     }
 }
 
+/// A function that receives log lines.
+type LogFn = dyn Fn(LogLevel, &str) + Send + Sync;
+
 /// Where a client's log lines go: a function and the most detailed level it wants.
 #[derive(Clone)]
 pub struct LogSink {
-    callback: Arc<dyn Fn(LogLevel, &str) + Send + Sync>,
+    callback: Arc<LogFn>,
     max_level: LogLevel,
 }
 

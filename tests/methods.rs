@@ -39,7 +39,8 @@ fn ok_answer(sim: &Sim, body: &str) {
 fn each_method_sends_exactly_its_documented_fields() {
     let sim = Sim::start();
     let client = client(&sim);
-    let cases: Vec<(&str, String, Box<dyn Fn() -> Result<(), Error>>)> = vec![
+    type Call<'a> = Box<dyn Fn() -> Result<(), Error> + 'a>;
+    let cases: Vec<(&str, String, Call)> = vec![
         (
             "/transfer-call",
             format!(
