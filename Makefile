@@ -269,22 +269,14 @@ test-python: build
 
 # The simulator (--webhook) drives the example webhooks, C then Python, through request 0, an
 # interrupt by build/tenios-interrupt and the next request, and checks the call's timeline
-# (tests/webhook/e2e.sh). The examples come with the library's webhook side; without them
-# this says so and passes.
-WEBHOOK_SERVER := $(BUILD_DIR)/tenios-webhook-server
-HAVE_WEBHOOK_EXAMPLES := $(wildcard bindings/c/tenios-webhook-server.c)
-
+# (tests/webhook/e2e.sh). tests/python/test_webhook_e2e.py does the same from pytest.
 test-webhook: build
-ifneq ($(HAVE_WEBHOOK_EXAMPLES),)
-	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(WEBHOOK_SERVER)
+	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(C_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
-		tests/webhook/e2e.sh $(CURDIR)/$(WEBHOOK_SERVER)
+		tests/webhook/e2e.sh $(CURDIR)/$(C_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
 		TENIOS_LIBRARY=$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
 		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
-else
-	@echo "test-webhook: skipped: no example webhook (bindings/c/tenios-webhook-server.c) yet"
-endif
 
 test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
       test-python-wheel test-install abi-check
@@ -293,9 +285,9 @@ test: deps build header-check test-header test-rust test-fuzz test-c test-cpp te
 
 demo: build
 	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE) \
-		$(if $(HAVE_WEBHOOK_EXAMPLES),$(WEBHOOK_SERVER))
+		$(C_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
-		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(WEBHOOK_SERVER) \
+		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(C_WEBHOOK_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
