@@ -29,6 +29,12 @@
 // exception this header throws is std::bad_alloc (out of memory, including
 // tenios_client_builder_new returning NULL).
 //
+// Logging and timings: ClientOptions::log receives the library's log lines
+// (a std::function; exceptions it throws are caught and counted, never
+// propagated into C); tenios::last_call_timings() and Error::timings() say
+// where a call's time went; Client::preconnect() opens a connection ahead of
+// a call.
+//
 // Threads: tenios::Client is safe to use from any number of threads at once
 // through a const reference (interrupt_block and the other call methods are
 // const, and the C client is thread-safe). As with any C++ object, it must not be destroyed, moved from
@@ -36,9 +42,11 @@
 #ifndef TENIOS_HPP
 #define TENIOS_HPP
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -142,6 +150,91 @@ inline std::string_view status_name(Status status) noexcept {
 // Static and NUL-terminated, like status_name().
 inline std::string_view version() noexcept { return tenios_version(); }
 
+// ---------------------------------------------------------------- LogLevel
+
+// How much a log line matters: the values of the C enum tenios_log_level. A
+// log function receives every line up to ClientOptions::log_level.
+enum class LogLevel : std::uint32_t {
+    Error = TENIOS_LOG_ERROR,  // a call failed: its status and message
+    Warn = TENIOS_LOG_WARN,    // worth an operator's attention without failing the call
+    Info = TENIOS_LOG_INFO,    // connected, TLS established, reused, request sent, response
+    Debug = TENIOS_LOG_DEBUG,  // name lookups and connection attempts
+};
+
+static_assert(static_cast<std::uint32_t>(LogLevel::Error) == 1, "tenios_log_level ABI");
+static_assert(static_cast<std::uint32_t>(LogLevel::Warn) == 2, "tenios_log_level ABI");
+static_assert(static_cast<std::uint32_t>(LogLevel::Info) == 3, "tenios_log_level ABI");
+static_assert(static_cast<std::uint32_t>(LogLevel::Debug) == 4, "tenios_log_level ABI");
+
+// "ERROR", "WARN", "INFO", "DEBUG"; "UNKNOWN" for any other value. Static.
+inline std::string_view log_level_name(LogLevel level) noexcept {
+    switch (level) {
+        case LogLevel::Error: return "ERROR";
+        case LogLevel::Warn: return "WARN";
+        case LogLevel::Info: return "INFO";
+        case LogLevel::Debug: return "DEBUG";
+    }
+    return "UNKNOWN";
+}
+
+// A log function: the line's level and the line (UTF-8, without a newline;
+// the view is valid only during the call: copy what you keep). Never holds
+// the access key, the supervisor key or a request body.
+using LogFunction = std::function<void(LogLevel, std::string_view)>;
+
+// ------------------------------------------------------------- CallTimings
+
+// Where one call's time went (tenios_call_timings), for
+// tenios::last_call_timings() and Error::timings(). They add up:
+// resolve + connect + tls <= first_byte <= total.
+struct CallTimings {
+    // The call used a pooled or pre-connected connection (then resolve,
+    // connect and tls are 0).
+    bool connection_reused = false;
+    // The name lookup (0 for an IP address, a cached name, a reused connection).
+    std::chrono::microseconds resolve{0};
+    std::chrono::microseconds connect{0};  // the TCP connect
+    std::chrono::microseconds tls{0};      // the TLS handshake
+    // From the start of the call to the first byte of the response (0 when
+    // none arrived).
+    std::chrono::microseconds first_byte{0};
+    std::chrono::microseconds total{0};  // the whole call
+};
+
+namespace detail {
+
+inline CallTimings to_timings(const tenios_call_timings& raw) noexcept {
+    CallTimings t;
+    t.connection_reused = raw.connection_reused;
+    t.resolve = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(raw.resolve_us));
+    t.connect = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(raw.connect_us));
+    t.tls = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(raw.tls_us));
+    t.first_byte =
+        std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(raw.first_byte_us));
+    t.total = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(raw.total_us));
+    return t;
+}
+
+inline tenios_call_timings empty_timings() noexcept {
+    tenios_call_timings raw{};
+    raw.struct_size = sizeof raw;  // the library fills no more than this
+    return raw;
+}
+
+}  // namespace detail
+
+// The timings of the last call this thread made (on any Client, or the
+// default client): read it right after the call, on the same thread. A call
+// made from inside a log function replaces the outer call's (the library
+// keeps one record per thread).
+inline CallTimings last_call_timings() noexcept {
+    tenios_call_timings raw = detail::empty_timings();
+    if (tenios_last_call_timings(&raw) != TENIOS_OK) {
+        return CallTimings{};
+    }
+    return detail::to_timings(raw);
+}
+
 // ------------------------------------------------------------------- Error
 
 // A failed libtenios call. what() is the library's message (the same text the
@@ -154,10 +247,11 @@ class Error : public std::runtime_error {
 public:
     Error(Status status, const std::string& message,
           std::optional<std::string> api_code = std::nullopt,
-          std::uint16_t http_status = 0, std::vector<std::string> fields = {})
+          std::uint16_t http_status = 0, std::vector<std::string> fields = {},
+          std::optional<CallTimings> timings = std::nullopt)
         : std::runtime_error(message),
           details_(std::make_shared<const Details>(
-              Details{status, std::move(api_code), http_status, std::move(fields)})) {}
+              Details{status, std::move(api_code), http_status, std::move(fields), timings})) {}
 
     // Why the call failed; never Status::Ok.
     Status status() const noexcept { return details_->status; }
@@ -179,12 +273,19 @@ public:
     // the API's order; empty when it named none.
     const std::vector<std::string>& fields() const noexcept { return details_->fields; }
 
+    // Where the failed call's time went (tenios_error_timings), for errors
+    // thrown by a Client's call methods; empty for every other error (bad
+    // options, arguments rejected by this header, the free function
+    // interrupt_block(), whose C function returns no error object).
+    const std::optional<CallTimings>& timings() const noexcept { return details_->timings; }
+
 private:
     struct Details {
         Status status;
         std::optional<std::string> api_code;
         std::uint16_t http_status;
         std::vector<std::string> fields;
+        std::optional<CallTimings> timings;
     };
     std::shared_ptr<const Details> details_;
 };
@@ -213,8 +314,10 @@ using ClientPtr = std::unique_ptr<tenios_client, ClientDeleter>;
 
 // Throws the Error that describes a failed call; `raw` is the error object
 // the call returned (owned from here on: it is freed before the throw, and
-// also if copying its contents throws std::bad_alloc).
-[[noreturn]] inline void throw_error(tenios_status status, tenios_error* raw) {
+// also if copying its contents throws std::bad_alloc). With `api_call`, the
+// error carries the call's timings.
+[[noreturn]] inline void throw_error(tenios_status status, tenios_error* raw,
+                                     bool api_call = false) {
     ErrorPtr owned(raw);
     const tenios_error* e = owned.get();
     if (e == nullptr) {
@@ -234,16 +337,23 @@ using ClientPtr = std::unique_ptr<tenios_client, ClientDeleter>;
         const char* field = tenios_error_field(e, i);
         fields.emplace_back(field != nullptr ? field : "");
     }
+    std::optional<CallTimings> timings;
+    if (api_call) {
+        tenios_call_timings t = empty_timings();
+        if (tenios_error_timings(e, &t) == TENIOS_OK) {
+            timings = to_timings(t);
+        }
+    }
     Error error(static_cast<Status>(status), message != nullptr ? message : "",
                 api_code != nullptr ? std::optional<std::string>(api_code) : std::nullopt,
-                tenios_error_http_status(e), std::move(fields));
+                tenios_error_http_status(e), std::move(fields), timings);
     owned.reset();  // nothing of the C object outlives the throw
     throw error;
 }
 
-inline void check(tenios_status status, tenios_error* raw) {
+inline void check(tenios_status status, tenios_error* raw, bool api_call = false) {
     if (status != TENIOS_OK) {
-        throw_error(status, raw);
+        throw_error(status, raw, api_call);
     }
     tenios_error_free(raw);  // NULL on success; freed anyway should that ever change
 }
@@ -258,6 +368,40 @@ void call_checked(F&& f) {
     const tenios_status status = std::forward<F>(f)(&err);
     check(status, err);
 }
+
+// call_checked for a request to the API: its Error carries the call's timings.
+template <typename F>
+void call_api(F&& f) {
+    tenios_error* err = nullptr;
+    const tenios_status status = std::forward<F>(f)(&err);
+    check(status, err, /*api_call=*/true);
+}
+
+// What a Client's C client calls back: the log function and a count of the
+// exceptions it threw. On the heap, owned by the Client through a unique_ptr,
+// so its address (the C user_data) stays the same when the Client is moved.
+struct LogSink {
+    explicit LogSink(LogFunction f) : function(std::move(f)) {}
+    LogFunction function;
+    std::atomic<std::uint64_t> exceptions{0};
+};
+
+extern "C" {
+// The C callback (tenios_log_callback; C language linkage, as C calls it).
+// Nothing may unwind out of it into the library: whatever the log function
+// throws is caught here and counted, and noexcept turns anything that could
+// still escape into std::terminate rather than undefined behaviour.
+inline void tenios_hpp_log_line(void* user_data, std::uint32_t level,
+                                const char* message) noexcept {
+    auto* sink = static_cast<LogSink*>(user_data);
+    try {
+        sink->function(static_cast<LogLevel>(level),
+                       message != nullptr ? std::string_view(message) : std::string_view());
+    } catch (...) {
+        sink->exceptions.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+}  // extern "C"
 
 // A NUL-terminated copy of `value` for the C API. A std::string_view may hold
 // a NUL byte, which C would silently treat as the end of the string (and so
@@ -317,6 +461,23 @@ struct ClientOptions {
     // Appended to the User-Agent: "libtenios/<version> <product>",
     // e.g. "myapp/1.0".
     std::optional<std::string> user_agent_product;
+    // How long an idle pooled (or pre-connected) connection is reused: 1 ms
+    // to 600 s (default 60 s).
+    std::optional<std::chrono::milliseconds> idle_timeout;
+    // Receives the library's log lines (empty: no logging, the default). It
+    // is called on the thread that made the call, after the call's I/O and
+    // before the call returns, one line at a time in order, with no libtenios
+    // lock held; calls on several threads call it concurrently, so it must be
+    // thread-safe. It may call libtenios, even this Client (that call logs
+    // too: do not recurse without end), but must not destroy, move or assign
+    // to the Client. An exception it throws is caught and counted
+    // (Client::log_exceptions()): the call goes on as if it had returned, and
+    // later lines are still delivered. The Client keeps a copy for as long as
+    // its C client lives.
+    LogFunction log;
+    // The most detailed level `log` receives (default Info: one line per
+    // notable step). Lines above it are never even formatted.
+    LogLevel log_level = LogLevel::Info;
 };
 
 // ------------------------------------------------------------------ Client
@@ -336,13 +497,44 @@ public:
     // every argument (1 to 1024 bytes of UTF-8, no control characters) and
     // is never part of a message.
     explicit Client(std::string_view access_key, const ClientOptions& options = {})
-        : client_(build(access_key, options)) {}
+        : log_(options.log ? std::make_unique<detail::LogSink>(options.log) : nullptr),
+          client_(build(access_key, options, log_.get())) {}
 
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
+    // The log function moves with the C client (its address, which the C
+    // client holds, does not change).
     Client(Client&&) noexcept = default;
-    Client& operator=(Client&&) noexcept = default;
+    Client& operator=(Client&& other) noexcept {
+        if (this != &other) {
+            // The old C client first, while its log function still exists.
+            client_ = std::move(other.client_);
+            log_ = std::move(other.log_);
+        }
+        return *this;
+    }
+    // client_ is declared after log_, so the C client is freed before the log
+    // function it calls.
     ~Client() = default;
+
+    // Opens a connection to the API now (name lookup, TCP connect, TLS
+    // handshake) and keeps it for the next call on this client, so that call
+    // costs one round trip: for a program that knows a call may come soon (a
+    // caller just entered the waiting loop). Sends no request. The connection
+    // is kept for the idle timeout; at most 4 are kept. Throws tenios::Error
+    // like a call (ErrNetwork, ErrTimeout; ErrInvalidArgument through a
+    // proxy). Thread-safe.
+    void preconnect() const {
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_preconnect(client_.get(), err);
+        });
+    }
+
+    // How many exceptions ClientOptions::log threw (each caught, so that it
+    // never unwinds into the library). 0 for a Client without a log function.
+    std::uint64_t log_exceptions() const noexcept {
+        return log_ ? log_->exceptions.load(std::memory_order_relaxed) : 0;
+    }
 
     // Interrupts the block currently running on the call (POST
     // /interrupt-ecc-block). Returns when the API confirmed it; throws
@@ -350,7 +542,7 @@ public:
     // retry. Thread-safe.
     void interrupt_block(std::string_view call_uuid) const {
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             return tenios_client_interrupt_block(client_.get(), uuid.c_str(), err);
         });
     }
@@ -370,7 +562,7 @@ public:
                        std::string_view destination) const {
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
         const std::string target = detail::c_string(destination, "destination");
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             return tenios_client_transfer_call(client_.get(), uuid.c_str(),
                                                static_cast<std::uint32_t>(destination_type),
                                                target.c_str(), err);
@@ -383,7 +575,7 @@ public:
     void refer_call(std::string_view call_uuid, std::string_view sip_uri) const {
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
         const std::string uri = detail::c_string(sip_uri, "sip_uri");
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             return tenios_client_refer_call(client_.get(), uuid.c_str(), uri.c_str(), err);
         });
     }
@@ -396,7 +588,7 @@ public:
                              bool record_callee = true) const {
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
         detail::StringPtr recording;
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             char* raw = nullptr;
             const tenios_status st = tenios_client_record_start(
                 client_.get(), uuid.c_str(), record_caller, record_callee, &raw, err);
@@ -416,7 +608,7 @@ public:
     void record_stop(std::string_view call_uuid, std::string_view recording_uuid) const {
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
         const std::string recording = detail::c_string(recording_uuid, "recording_uuid");
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             return tenios_client_record_stop(client_.get(), uuid.c_str(), recording.c_str(), err);
         });
     }
@@ -437,7 +629,7 @@ public:
         const std::string key = detail::c_string(supervisor_key, "supervisor_key");
         const std::string target =
             detail::c_string(supervisor_destination, "supervisor_destination");
-        detail::call_checked([&](tenios_error** err) {
+        detail::call_api([&](tenios_error** err) {
             return tenios_client_listen_in_start(client_.get(), key.c_str(), uuid.c_str(),
                                                  target.c_str(), whisper_to_agent, err);
         });
@@ -457,7 +649,8 @@ public:
     const tenios_client* native_handle() const noexcept { return client_.get(); }
 
 private:
-    static detail::ClientPtr build(std::string_view access_key, const ClientOptions& options) {
+    static detail::ClientPtr build(std::string_view access_key, const ClientOptions& options,
+                                   detail::LogSink* log) {
         const std::string key = detail::c_string(access_key, "access_key");
         detail::BuilderPtr builder(tenios_client_builder_new());
         if (!builder) {
@@ -515,6 +708,19 @@ private:
                 return tenios_client_builder_set_user_agent_product(b, product.c_str(), err);
             });
         }
+        if (options.idle_timeout) {
+            const std::uint32_t ms = detail::timeout_ms(*options.idle_timeout, "idle timeout");
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_idle_timeout_ms(b, ms, err);
+            });
+        }
+        if (log != nullptr) {
+            call_checked([&](tenios_error** err) {
+                return tenios_client_builder_set_log_callback(
+                    b, detail::tenios_hpp_log_line, log,
+                    static_cast<std::uint32_t>(options.log_level), err);
+            });
+        }
         detail::ClientPtr client;
         call_checked([&](tenios_error** err) {
             tenios_client* raw = nullptr;
@@ -530,6 +736,9 @@ private:
         return client;
     }
 
+    // Declared before client_: constructed first (build() needs its address),
+    // destroyed last.
+    std::unique_ptr<detail::LogSink> log_;
     detail::ClientPtr client_;
 };
 

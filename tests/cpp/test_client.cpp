@@ -26,7 +26,9 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -60,6 +62,12 @@ static_assert(std::is_same_v<decltype(std::declval<const tenios::Client&>().reco
                              std::string>,
               "record_start returns the recording UUID as an owned std::string");
 static_assert(sizeof(tenios_status) == 4, "a fixed-width status");
+static_assert(std::is_same_v<std::underlying_type_t<tenios::LogLevel>, std::uint32_t>, "");
+static_assert(std::is_same_v<decltype(tenios::ClientOptions::log),
+                             std::function<void(tenios::LogLevel, std::string_view)>>,
+              "");
+static_assert(std::is_same_v<decltype(tenios::CallTimings::total), std::chrono::microseconds>, "");
+static_assert(noexcept(tenios::last_call_timings()), "");
 static_assert(std::is_same_v<decltype(std::declval<const tenios::Error&>().http_status()),
                              std::uint16_t>,
               "");
@@ -1151,6 +1159,334 @@ void test_live_calls_shutdown_and_moved_from() {
 
 }  // namespace
 
+// ------------------------------------------------ logging, timings, pre-connect
+
+// A log function's view of the lines: thread-safe, with the numbers that change
+// from run to run (port, times, sizes) replaced.
+struct Lines {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+
+    tenios::LogFunction function() {
+        return [this](tenios::LogLevel level, std::string_view line) {
+            static const std::regex port("127\\.0\\.0\\.1:[0-9]+");
+            static const std::regex ms("[0-9]+\\.[0-9]+ ms");
+            static const std::regex bytes("\\([0-9]+ bytes\\)");
+            std::string text(line);
+            text = std::regex_replace(text, port, "127.0.0.1:PORT");
+            text = std::regex_replace(text, ms, "N ms");
+            text = std::regex_replace(text, bytes, "(N bytes)");
+            const std::lock_guard<std::mutex> lock(mutex);
+            lines.push_back(std::string(tenios::log_level_name(level)) + " " + text);
+        };
+    }
+    std::vector<std::string> take() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        return std::exchange(lines, {});
+    }
+};
+
+const std::vector<std::string> kSuccessCold = {
+    "DEBUG connecting to 127.0.0.1:PORT",
+    "INFO connected to 127.0.0.1:PORT in N ms",
+    "INFO POST /interrupt-ecc-block sent (N bytes)",
+    "INFO HTTP 200 after N ms (N bytes)",
+};
+const std::string kNotFoundLine =
+    "ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
+    "(fields: call_uuid)";
+const std::vector<std::string> kNotFoundWarm = {
+    "INFO reusing a pooled connection",
+    "INFO POST /interrupt-ecc-block sent (N bytes)",
+    "INFO HTTP 400 after N ms (N bytes)",
+    kNotFoundLine,
+};
+
+tenios::ClientOptions logging_options(Lines& lines, tenios::LogLevel level) {
+    tenios::ClientOptions o = sim_options();
+    o.log = lines.function();
+    o.log_level = level;
+    return o;
+}
+
+bool adds_up(const tenios::CallTimings& t) {
+    return t.resolve + t.connect + t.tls <= t.first_byte && t.first_byte <= t.total;
+}
+
+void test_log_lines_in_order() {
+    g_sim->reset();
+    Lines lines;
+    const tenios::Client client(g_key, logging_options(lines, tenios::LogLevel::Debug));
+    client.interrupt_block(g_call);
+    CHECK_EQ(lines.take(), kSuccessCold);  // all delivered before the call returned
+    CATCH_ERROR(client.interrupt_block(kUnknownCall));
+    CHECK_EQ(lines.take(), kNotFoundWarm);
+    CHECK_EQ(client.log_exceptions(), std::uint64_t{0});
+
+    // Pre-connect logs too, and the call then uses that connection.
+    const tenios::Client other(g_key, logging_options(lines, tenios::LogLevel::Info));
+    other.preconnect();
+    other.interrupt_block(g_call);
+    CHECK_EQ(lines.take(), (std::vector<std::string>{
+                               "INFO connected to 127.0.0.1:PORT in N ms",
+                               "INFO pre-connected to 127.0.0.1:PORT",
+                               "INFO using the connection pre-connected N ms ago",
+                               "INFO reusing a pooled connection",
+                               "INFO POST /interrupt-ecc-block sent (N bytes)",
+                               "INFO HTTP 200 after N ms (N bytes)",
+                           }));
+}
+
+void test_log_levels() {
+    g_sim->reset();
+    Lines lines;
+    {
+        const tenios::Client client(g_key, logging_options(lines, tenios::LogLevel::Error));
+        client.interrupt_block(g_call);
+        CHECK_EQ(lines.take(), std::vector<std::string>{});
+        CATCH_ERROR(client.interrupt_block(kUnknownCall));
+        CHECK_EQ(lines.take(), std::vector<std::string>{kNotFoundLine});
+    }
+    {
+        const tenios::Client client(g_key, logging_options(lines, tenios::LogLevel::Info));
+        client.interrupt_block(g_call);
+        CHECK_EQ(lines.take(), std::vector<std::string>(kSuccessCold.begin() + 1,
+                                                        kSuccessCold.end()));
+    }
+    {
+        tenios::ClientOptions o = sim_options();  // the default level: Info
+        o.log = lines.function();
+        const tenios::Client client(g_key, o);
+        client.interrupt_block(g_call);
+        CHECK_EQ(lines.take().size(), kSuccessCold.size() - 1);
+    }
+    // A level that is not one: the library's message, when the Client is built.
+    tenios::ClientOptions bad = logging_options(lines, static_cast<tenios::LogLevel>(9));
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(g_key, bad)), Status::ErrInvalidArgument,
+                "max_level 9 is not TENIOS_LOG_ERROR (1), TENIOS_LOG_WARN (2), TENIOS_LOG_INFO "
+                "(3) or TENIOS_LOG_DEBUG (4)",
+                kNoCode, 0, kNoFields);
+    // A level without a log function is ignored (no callback is set).
+    tenios::ClientOptions no_log = sim_options();
+    no_log.log_level = static_cast<tenios::LogLevel>(9);
+    tenios::Client(g_key, no_log).interrupt_block(g_call);
+}
+
+void test_log_never_holds_a_key() {
+    g_sim->reset();
+    Lines lines;
+    const tenios::Client client(g_key, logging_options(lines, tenios::LogLevel::Debug));
+    client.interrupt_block(g_call);
+    CATCH_ERROR(client.interrupt_block(kUnknownCall));
+    client.listen_in_start(g_connected, g_supervisor_key, kSupervisorAt);
+    CATCH_ERROR(client.listen_in_start(g_connected, g_supervisor_key, g_blacklisted));
+    const tenios::Client wrong("not-the-key-123", logging_options(lines, tenios::LogLevel::Debug));
+    CATCH_ERROR(wrong.interrupt_block(g_call));
+    const std::vector<std::string> all = lines.take();
+    CHECK(all.size() > 12);
+    for (const std::string& line : all) {
+        if (line.find(g_key) != std::string::npos ||
+            line.find(g_supervisor_key) != std::string::npos ||
+            line.find("not-the-key-123") != std::string::npos ||
+            line.find("\"call_uuid\"") != std::string::npos)
+            fail(__FILE__, __LINE__, "a key or a body in " + show(line));
+    }
+}
+
+void test_log_exceptions_are_swallowed() {
+    g_sim->reset();
+    int lines = 0;
+    tenios::ClientOptions o = sim_options();
+    o.log_level = tenios::LogLevel::Debug;
+    o.log = [&lines](tenios::LogLevel, std::string_view line) {
+        ++lines;
+        if (starts_with(line, "connecting")) throw std::runtime_error("log function broke");
+        if (starts_with(line, "HTTP")) throw 42;  // not even a std::exception
+    };
+    const tenios::Client client(g_key, o);
+    client.interrupt_block(g_call);  // returns normally: the exceptions stayed in the trampoline
+    CHECK_EQ(lines, 4);              // and every line was still delivered
+    CHECK_EQ(client.log_exceptions(), std::uint64_t{2});
+    const auto e = CATCH_ERROR(client.interrupt_block(kUnknownCall));
+    CHECK_ERROR(e, Status::ErrCallUuidNotFound,
+                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
+                std::vector<std::string>{"call_uuid"});
+    CHECK_EQ(client.log_exceptions(), std::uint64_t{3});
+    CHECK_EQ(g_sim->get("/_sim/interrupts"), "[\"" + g_call + "\"]");
+}
+
+void test_log_function_moves_with_the_client() {
+    g_sim->reset();
+    Lines first, second;
+    tenios::Client a(g_key, logging_options(first, tenios::LogLevel::Error));
+    tenios::Client b(std::move(a));  // the log function moves along
+    CATCH_ERROR(b.interrupt_block(kUnknownCall));
+    CHECK_EQ(first.take(), std::vector<std::string>{kNotFoundLine});
+    tenios::Client c(g_key, logging_options(second, tenios::LogLevel::Error));
+    c = std::move(b);  // c's old client and log function are freed; c now logs to `first`
+    CATCH_ERROR(c.interrupt_block(kUnknownCall));
+    CHECK_EQ(first.take(), std::vector<std::string>{kNotFoundLine});
+    CHECK_EQ(second.take(), std::vector<std::string>{});
+    std::vector<tenios::Client> clients;
+    clients.push_back(std::move(c));
+    clients.reserve(8);  // moved again
+    CATCH_ERROR(clients[0].interrupt_block(kUnknownCall));
+    CHECK_EQ(first.take(), std::vector<std::string>{kNotFoundLine});
+    CHECK_EQ(a.log_exceptions(), std::uint64_t{0});  // moved-from: no log function
+}
+
+void test_log_function_may_call_the_client_again() {
+    g_sim->reset();
+    Lines lines;
+    const tenios::Client* self = nullptr;
+    std::atomic<int> nested{0};
+    tenios::ClientOptions o = sim_options();
+    o.log_level = tenios::LogLevel::Info;
+    auto record = lines.function();
+    o.log = [&](tenios::LogLevel level, std::string_view line) {
+        record(level, line);
+        if (level == tenios::LogLevel::Error && nested++ == 0) self->interrupt_block(g_call);
+    };
+    const tenios::Client client(g_key, o);
+    self = &client;
+    client.interrupt_block(g_call);
+    lines.take();
+    std::thread outer([&] { CATCH_ERROR(client.interrupt_block(kUnknownCall)); });
+    outer.join();  // a deadlock would hang here (run.sh's caller times out)
+    std::vector<std::string> want = kNotFoundWarm;
+    want.insert(want.end(), {"INFO reusing a pooled connection",
+                             "INFO POST /interrupt-ecc-block sent (N bytes)",
+                             "INFO HTTP 200 after N ms (N bytes)"});
+    CHECK_EQ(lines.take(), want);
+    CHECK_EQ(nested.load(), 1);
+    CHECK_EQ(g_sim->get("/_sim/interrupts"), "[\"" + g_call + "\",\"" + g_call + "\"]");
+}
+
+void test_log_from_many_threads() {
+    g_sim->reset();
+    std::mutex mutex;
+    std::vector<std::pair<std::thread::id, std::string>> seen;
+    tenios::ClientOptions o = sim_options();
+    o.log_level = tenios::LogLevel::Info;
+    o.log = [&](tenios::LogLevel, std::string_view line) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        seen.emplace_back(std::this_thread::get_id(), std::string(line));
+    };
+    const tenios::Client client(g_key, o);
+    constexpr int kThreads = 4, kCalls = 20;
+    std::vector<std::thread::id> ids(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            ids[t] = std::this_thread::get_id();
+            for (int i = 0; i < kCalls; ++i) client.interrupt_block(g_call);
+        });
+    }
+    for (std::thread& th : threads) th.join();
+    // Every line arrived on the thread whose call made it, each call's request
+    // line before its response line.
+    for (const std::thread::id id : ids) {
+        int sent = 0, answered = 0;
+        for (const auto& [thread, line] : seen) {
+            if (thread != id) continue;
+            if (starts_with(line, "POST ")) ++sent;
+            if (starts_with(line, "HTTP 200")) {
+                ++answered;
+                if (answered > sent) fail(__FILE__, __LINE__, "a response before its request");
+            }
+        }
+        CHECK_EQ(sent, kCalls);
+        CHECK_EQ(answered, kCalls);
+    }
+}
+
+void test_call_timings() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    client.interrupt_block(g_call);
+    const tenios::CallTimings cold = tenios::last_call_timings();
+    CHECK(!cold.connection_reused);
+    CHECK(cold.connect > 0us);
+    CHECK_EQ(cold.resolve.count(), 0L);  // an IP address: no lookup
+    CHECK_EQ(cold.tls.count(), 0L);      // plain http
+    CHECK(adds_up(cold));
+    CHECK(cold.total > 0us);
+
+    client.interrupt_block(g_call);
+    const tenios::CallTimings warm = tenios::last_call_timings();
+    CHECK(warm.connection_reused);
+    CHECK(warm.resolve == 0us && warm.connect == 0us && warm.tls == 0us);
+    CHECK(warm.first_byte > 0us && adds_up(warm));
+
+    const auto e = CATCH_ERROR(client.interrupt_block(kUnknownCall));
+    CHECK(e && e->timings().has_value());
+    if (e && e->timings()) {
+        CHECK(e->timings()->connection_reused && e->timings()->first_byte > 0us);
+        CHECK(adds_up(*e->timings()));
+        CHECK(tenios::last_call_timings().total == e->timings()->total);
+    }
+    // A slow answer shows in first_byte.
+    g_sim->fault(R"({"status":200,"headers":[["Content-Type","application/json"]],)"
+                 R"("body":"{\"success\": true}","delay_ms":300})");
+    client.interrupt_block(g_call);
+    const tenios::CallTimings slow = tenios::last_call_timings();
+    CHECK(slow.first_byte >= 300ms && slow.first_byte < 2s && adds_up(slow));
+
+    // Per thread: another thread's call does not change this thread's.
+    std::thread([&] { client.interrupt_block(g_call); }).join();
+    CHECK(tenios::last_call_timings().first_byte == slow.first_byte);
+
+    // No timings for errors that are not a Client's call.
+    tenios::ClientOptions bad = sim_options();
+    bad.timeout = 0ms;
+    const auto option_error = CATCH_ERROR(tenios::Client(g_key, bad));
+    CHECK(option_error && !option_error->timings());
+    const auto argument_error = CATCH_ERROR(client.interrupt_block(std::string_view("a\0b", 3)));
+    CHECK(argument_error && !argument_error->timings());
+    const auto free_error = CATCH_ERROR(tenios::interrupt_block(g_key, kUnknownCall));
+    CHECK(free_error && !free_error->timings());
+}
+
+void test_preconnect() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    client.preconnect();
+    CHECK_EQ(g_sim->stat("requests"), 0L);
+    client.interrupt_block(g_call);
+    CHECK(tenios::last_call_timings().connection_reused);
+    CHECK_EQ(g_sim->stat("connections"), 1L);
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+
+    tenios::ClientOptions proxied = sim_options();
+    proxied.proxy = "http://127.0.0.1:9";
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(g_key, proxied).preconnect()),
+                Status::ErrInvalidArgument, "pre-connect does not work through a proxy", kNoCode,
+                0, kNoFields);
+    tenios::Client moved(g_key, sim_options());
+    const tenios::Client into(std::move(moved));
+    CHECK_ERROR(CATCH_ERROR(moved.preconnect()), Status::ErrInvalidArgument, "client is NULL",
+                kNoCode, 0, kNoFields);
+}
+
+void test_idle_timeout() {
+    g_sim->reset();
+    tenios::ClientOptions o = sim_options();
+    o.idle_timeout = 100ms;
+    const tenios::Client client(g_key, o);
+    client.interrupt_block(g_call);
+    std::this_thread::sleep_for(300ms);
+    client.interrupt_block(g_call);
+    CHECK(!tenios::last_call_timings().connection_reused);
+    CHECK_EQ(g_sim->stat("connections"), 2L);
+    o.idle_timeout = 0ms;
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(g_key, o)), Status::ErrInvalidArgument,
+                "idle timeout must be 1 to 600000 ms, not 0", kNoCode, 0, kNoFields);
+    o.idle_timeout = -5ms;
+    CHECK_ERROR(CATCH_ERROR(tenios::Client(g_key, o)), Status::ErrInvalidArgument,
+                "idle timeout must be 1 to 600000 ms, not -5", kNoCode, 0, kNoFields);
+}
+
 int main() {
     g_url = require_env("TENIOS_API_URL");
     g_key = require_env("TENIOS_TEST_KEY");
@@ -1210,6 +1546,18 @@ int main() {
              test_live_call_arguments_are_checked_before_sending);
     run_test("live calls: shutdown() cancels record_start; shut-down and moved-from clients",
              test_live_calls_shutdown_and_moved_from);
+    run_test("log: lines in order for a success, an API error, pre-connect", test_log_lines_in_order);
+    run_test("log: levels; a bad level is the library's error", test_log_levels);
+    run_test("log: no key and no body in any line", test_log_never_holds_a_key);
+    run_test("log: exceptions thrown by the log function are caught and counted",
+             test_log_exceptions_are_swallowed);
+    run_test("log: the function moves with the Client", test_log_function_moves_with_the_client);
+    run_test("log: the function may call the client again (no deadlock)",
+             test_log_function_may_call_the_client_again);
+    run_test("log: 4 threads, each line on its own thread", test_log_from_many_threads);
+    run_test("timings: cold, warm, on errors, slow answer, per thread; add up", test_call_timings);
+    run_test("preconnect: one connection, one request; proxy and moved-from", test_preconnect);
+    run_test("idle_timeout: 100 ms; out of range", test_idle_timeout);
 
     std::cout << g_passed << " passed, " << g_failed << " failed" << std::endl;
     return g_failed == 0 ? 0 : 1;

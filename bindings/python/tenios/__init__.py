@@ -28,20 +28,25 @@ the blocking call in a thread, so the event loop keeps running:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import builtins
+import contextvars
 import ctypes
-import functools
 import enum
+import logging
 import math
 import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, NoReturn
 
-from ._native import VERSION, LibraryNotFoundError, _ClientApi, library, library_path
+from . import _native
+from ._native import (LOG_CALLBACK, VERSION, CallTimings, LibraryNotFoundError, _ClientApi,
+                      _Library, library, library_path)
 
 __version__ = VERSION
 
@@ -66,12 +71,14 @@ __all__ = [
     "SupervisorDestinationBlacklistedError",
     "TeniosError",
     "TimeoutError",
+    "Timings",
     "ERROR_CLASSES",
     "__version__",
     "global_cleanup",
     "global_init",
     "interrupt_block",
     "library_path",
+    "set_default_client_log_level",
     "status_name",
     "version",
 ]
@@ -108,6 +115,61 @@ class DestinationType(enum.IntEnum):
     SIP_TRUNK = 3  # the user name of a SIP trunk
 
 
+@dataclass(frozen=True)
+class Timings:
+    """Where the time of one call went (``tenios_call_timings``), in whole microseconds as the
+    library measures them; the properties without ``_us`` give the same in seconds (floats).
+
+    - ``connection_reused``: the call used a pooled or pre-connected connection (then
+      ``resolve_us``, ``connect_us`` and ``tls_us`` are 0).
+    - ``resolve_us``: the name lookup (0 for an IP address, a cached name, a reused connection).
+    - ``connect_us``: the TCP connect; ``tls_us``: the TLS handshake.
+    - ``first_byte_us``: from the start of the call to the first byte of the response (0 when
+      none arrived).
+    - ``total_us``: the whole call.
+
+    They add up: ``resolve_us + connect_us + tls_us <= first_byte_us <= total_us`` (compare
+    the integers: the float seconds may differ from such sums in the last bit).
+    """
+
+    connection_reused: bool
+    resolve_us: int
+    connect_us: int
+    tls_us: int
+    first_byte_us: int
+    total_us: int
+
+    @property
+    def resolve(self) -> float:
+        """``resolve_us`` in seconds."""
+        return self.resolve_us / 1e6
+
+    @property
+    def connect(self) -> float:
+        """``connect_us`` in seconds."""
+        return self.connect_us / 1e6
+
+    @property
+    def tls(self) -> float:
+        """``tls_us`` in seconds."""
+        return self.tls_us / 1e6
+
+    @property
+    def first_byte(self) -> float:
+        """``first_byte_us`` in seconds."""
+        return self.first_byte_us / 1e6
+
+    @property
+    def total(self) -> float:
+        """``total_us`` in seconds."""
+        return self.total_us / 1e6
+
+    @classmethod
+    def _from_c(cls, raw: CallTimings) -> Timings:
+        return cls(bool(raw.connection_reused), int(raw.resolve_us), int(raw.connect_us),
+                   int(raw.tls_us), int(raw.first_byte_us), int(raw.total_us))
+
+
 class TeniosError(Exception):
     """A failed libtenios call. ``status`` is a ``Status`` (a plain int if the library returned
     a value this binding does not know); ``message`` is the library's message, also ``str(err)``.
@@ -117,16 +179,23 @@ class TeniosError(Exception):
     API itself reported the error), ``http_status`` (``0`` when no response arrived) and
     ``fields`` (the API's ``fields``, e.g. ``("call_uuid",)``). The module-level
     ``interrupt_block`` only gets a message from the library, so there they are ``None``, ``0``
-    and ``()``."""
+    and ``()``.
+
+    ``timings`` is a ``Timings``: where the time of the failed call went (from the library's
+    error object, ``tenios_error_timings``); ``None`` for an error raised before the library was
+    called (a closed client, an argument this binding rejects) and for the module-level
+    ``interrupt_block``, whose C function returns no error object."""
 
     status: Status | int
     message: str
     api_code: str | None
     http_status: int
     fields: tuple[str, ...]
+    timings: Timings | None
 
     def __init__(self, status: Status | int, message: str, *, api_code: str | None = None,
-                 http_status: int = 0, fields: Iterable[str] = ()) -> None:
+                 http_status: int = 0, fields: Iterable[str] = (),
+                 timings: Timings | None = None) -> None:
         # Only the message goes to the builtin bases (OSError would read 2 args as errno, strerror).
         super().__init__(message)
         self.status = status
@@ -134,6 +203,7 @@ class TeniosError(Exception):
         self.api_code = api_code
         self.http_status = http_status
         self.fields = tuple(fields)
+        self.timings = timings
 
     def __str__(self) -> str:
         return self.message
@@ -271,7 +341,7 @@ def _to_c(name: str, value: str | bytes | None) -> bytes | None:
 
 
 def _raise(rc: int, message: str | None, *, api_code: str | None = None, http_status: int = 0,
-           fields: Iterable[str] = ()) -> NoReturn:
+           fields: Iterable[str] = (), timings: Timings | None = None) -> NoReturn:
     """Raise the TeniosError subclass for the error status ``rc``."""
     if message is None:
         message = status_name(rc)
@@ -279,9 +349,9 @@ def _raise(rc: int, message: str | None, *, api_code: str | None = None, http_st
         status = Status(rc)
     except ValueError:
         raise TeniosError(rc, message, api_code=api_code, http_status=http_status,
-                          fields=fields) from None
+                          fields=fields, timings=timings) from None
     raise ERROR_CLASSES[status](status, message, api_code=api_code, http_status=http_status,
-                                fields=fields)
+                                fields=fields, timings=timings)
 
 
 def interrupt_block(access_key: str | bytes, call_uuid: str | bytes) -> None:
@@ -301,6 +371,7 @@ def interrupt_block(access_key: str | bytes, call_uuid: str | bytes) -> None:
         message = ctypes.string_at(err.value).decode("utf-8", "replace") if err.value else None
     finally:
         lib.string_free(err)
+    _raise_deferred()
     if rc == Status.OK:
         return None
     _raise(rc, message)
@@ -334,15 +405,29 @@ def _client_api() -> _ClientApi:
     return api
 
 
-def _check(api: _ClientApi, function: Callable[..., int], *args: Any) -> None:
+def _read_timings(reader: Callable[..., int], *args: Any) -> Timings | None:
+    raw = CallTimings()
+    raw.struct_size = ctypes.sizeof(CallTimings)
+    if reader(*args, ctypes.byref(raw)) != Status.OK:
+        return None
+    return Timings._from_c(raw)
+
+
+def _check(api: _ClientApi, function: Callable[..., int], *args: Any,
+           call: bool = False) -> Timings | None:
     """Call a C function whose last parameter is ``tenios_error **out_err``; on an error status
     raise the matching TeniosError with everything the error object holds. The error object is
-    freed in every case (tenios_error_free accepts NULL)."""
+    freed in every case (tenios_error_free accepts NULL).
+
+    With ``call=True`` (a request to the API) the call's timings are read at once, in this
+    thread (``tenios_last_call_timings`` is per thread): returned on success, and on the
+    exception (from the error object) on failure."""
     err = ctypes.c_void_p()
     try:
         rc = function(*args, ctypes.byref(err))
+        _raise_deferred()  # a KeyboardInterrupt or SystemExit raised in the log callback
         if rc == Status.OK:
-            return
+            return _read_timings(api.last_call_timings) if call else None
         message = _decode(api.error_message(err))
         api_code = _decode(api.error_api_code(err))
         http_status = int(api.error_http_status(err))
@@ -350,9 +435,11 @@ def _check(api: _ClientApi, function: Callable[..., int], *args: Any) -> None:
             _decode(api.error_field(err, index)) or ""
             for index in range(api.error_field_count(err))
         )
+        timings = _read_timings(api.error_timings, err) if call else None
     finally:
         api.error_free(err)
-    _raise(rc, message, api_code=api_code, http_status=http_status, fields=fields)
+    _raise(rc, message, api_code=api_code, http_status=http_status, fields=fields,
+           timings=timings)
 
 
 def _invalid(message: str) -> InvalidArgumentError:
@@ -388,6 +475,132 @@ def _flag(name: str, value: bool) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
     return value
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+logger = logging.getLogger("tenios")
+# A library adds no handler but this one: without it, a program that configured no logging would
+# get the library's ERROR lines on stderr through logging's "last resort" handler.
+logger.addHandler(logging.NullHandler())
+
+# tenios_log_level -> logging level, and back.
+_TO_LOGGING = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+
+
+def _max_level(level: int) -> int:
+    """The ``max_level`` (tenios_log_level) that lets through every line a logger at ``level``
+    would emit; 0 when it would emit none of them (no callback at all)."""
+    if level <= logging.DEBUG:
+        return 4
+    if level <= logging.INFO:
+        return 3
+    if level <= logging.WARNING:
+        return 2
+    if level <= logging.ERROR:
+        return 1
+    return 0
+
+
+def _logging_level(name: str, level: int | str | None) -> int:
+    """``None`` -> the effective level of logger ``tenios`` now; else a logging level, as an int
+    or a name (``"DEBUG"``), as ``Logger.setLevel`` takes it."""
+    if level is None:
+        return logger.getEffectiveLevel()
+    if isinstance(level, str):
+        number = logging.getLevelName(level.upper())
+        if not isinstance(number, int):
+            raise _invalid(f"{name} {level!r} is not a logging level name")
+        return number
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise TypeError(f"{name} must be a logging level (int or name), not {type(level).__name__}")
+    return level
+
+
+# Logging's own report of a failure inside logging (``Handler.handleError``: a traceback on
+# stderr when ``logging.raiseExceptions`` is true, nothing otherwise). Never used to emit.
+_error_reporter = logging.Handler()
+_deferred = threading.local()
+
+
+def _on_line(_user_data: int | None, level: int, message: bytes | None) -> None:
+    """The C log callback of every client: one line into logger ``tenios``.
+
+    Runs on the thread of the call, which ctypes gives the GIL for the length of this function.
+    Nothing may leave it (an exception cannot cross C): an ``Exception`` (from a filter or a
+    handler that does not catch its own) is reported by logging's error handling and the call
+    goes on; a ``KeyboardInterrupt`` or ``SystemExit`` is kept and raised by the binding in this
+    thread as soon as the C call returns."""
+    try:
+        text = message.decode("utf-8", "replace") if message is not None else ""
+        pylevel = _TO_LOGGING.get(level, logging.DEBUG)
+        try:
+            logger.log(pylevel, text)
+        except Exception:  # noqa: BLE001 - reported below, never propagated into C
+            try:
+                record = logging.LogRecord(logger.name, pylevel, __file__, 0, text, None, None)
+                _error_reporter.handleError(record)
+            except Exception:  # noqa: BLE001, S110 - the report itself failed: nothing left to do
+                pass
+    except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, SystemExit
+        _deferred.exception = exc
+
+
+def _raise_deferred() -> None:
+    exc = getattr(_deferred, "exception", None)
+    if exc is not None:
+        _deferred.exception = None
+        raise exc
+
+
+# The one C function pointer every client (and the default client) is given. Module-global, so it
+# lives as long as the module: longer than any C client, which is what a ctypes callback needs
+# (calling a collected one is a crash). Each Client also keeps a reference, for clarity.
+_log_trampoline = LOG_CALLBACK(_on_line)
+
+
+def _set_global_log_callback(lib: _Library, max_level: int) -> None:
+    api = lib.client_api
+    assert api is not None
+    callback = _log_trampoline if max_level else LOG_CALLBACK()  # LOG_CALLBACK(): NULL, none
+    _check(api, api.global_set_log_callback, callback, None, max_level)
+
+
+def _install_default_client_logging(lib: _Library) -> None:
+    """When the library is loaded: route the default client's lines into logger ``tenios``, up
+    to the logger's effective level then. Lines above it are never formatted by the library, so
+    at the default level (WARNING) a successful call costs nothing more; only failures log."""
+    max_level = _max_level(logger.getEffectiveLevel())
+    if max_level:
+        _set_global_log_callback(lib, max_level)
+
+
+_native.on_load.append(_install_default_client_logging)
+
+
+def set_default_client_log_level(level: int | str | None = None) -> None:
+    """Set what the default client (``tenios.interrupt_block``) sends to logger ``tenios``:
+    every line of a logging ``level`` (an int such as ``logging.DEBUG``, or its name) or more
+    severe. ``None``: the logger's effective level now. A level above ``ERROR`` removes the
+    callback (the library logs nothing above ERROR). When the library is loaded this happens
+    once with ``None``; call it again after changing the logger's level to get lines that were
+    below the old one."""
+    max_level = _max_level(_logging_level("level", level))
+    _set_global_log_callback(library(), max_level)
+
+
+def _remove_default_client_logging() -> None:
+    # At interpreter exit, while Python still runs: a call the host makes later from C (an
+    # embedding PBX) must not call into a finalized interpreter.
+    lib = _native._loaded
+    if lib is not None and lib.client_api is not None:
+        try:
+            lib.client_api.global_set_log_callback(LOG_CALLBACK(), None, 0, None)
+        except Exception:  # noqa: BLE001, S110 - best effort at exit
+            pass
+
+
+atexit.register(_remove_default_client_logging)
 
 
 def _destination_type(value: DestinationType | int | str) -> int:
@@ -431,6 +644,28 @@ class Client:
       honour ``HTTPS_PROXY`` and friends (ignored by default).
     - ``user_agent``: a product token such as ``"myapp/2.0"``, appended to libtenios's own
       ``User-Agent`` (``libtenios/<version> myapp/2.0``).
+    - ``idle_timeout``: how long an idle pooled (or pre-connected) connection is reused, in
+      seconds (rounded up to whole milliseconds; the library accepts 1 ms to 600 s; ``None``:
+      the library's default, 60 s).
+    - ``log_level``: which of the library's lines go to logger ``tenios`` (see Logging below):
+      ``None`` (the default) follows the logger's effective level at construction; a logging
+      level (``logging.DEBUG``, ``"INFO"``, ...) fixes it.
+
+    Logging: the client gives the library a log callback that turns each line into a record of
+    logger ``tenios`` (``ERROR``, ``WARNING``, ``INFO``, ``DEBUG`` for the library's levels),
+    emitted on the calling thread, in order, before the method returns. The library is told the
+    most detailed level wanted when the client is built, and never formats lines above it: at
+    the logger's default level (WARNING) only failures log. Changing the logger's level later
+    still filters records as usual, but does not make a client produce lines above the level it
+    was built with: build a new client, or pass ``log_level=``. Lines never contain the access
+    key, the supervisor key or a request body. A handler may call this client again (no lock is
+    held while records are emitted; its own call logs too: do not recurse without end), but must
+    not ``close()`` it. An exception that escapes a handler is reported by logging's own error
+    handling (``logging.raiseExceptions``) and does not fail the call.
+
+    Timings: ``last_timings`` is a ``Timings`` for the last call this thread made on this
+    client; a ``TeniosError`` from a call carries its own in ``.timings``. ``preconnect()`` opens
+    a connection ahead of a call.
 
     Every option is checked by the library when the client is built; a rejected one raises
     ``InvalidArgumentError`` with the library's message (e.g. ``timeout must be 1 to 600000 ms,
@@ -466,7 +701,8 @@ class Client:
                  connect_timeout: float = 5.0, timeout: float = 10.0,
                  ca_file: str | os.PathLike[str] | None = None, system_trust_store: bool = False,
                  proxy: str | bytes | None = None, proxy_from_env: bool = False,
-                 user_agent: str | bytes | None = None) -> None:
+                 user_agent: str | bytes | None = None, idle_timeout: float | None = None,
+                 log_level: int | str | None = None) -> None:
         if access_key is None:
             access_key = os.environ.get("TENIOS_ACCESS_KEY")
             if access_key is None:
@@ -481,11 +717,17 @@ class Client:
         proxy_url = _to_c("proxy", proxy) if proxy is not None else None
         from_env = _flag("proxy_from_env", proxy_from_env)
         product = _to_c("user_agent", user_agent) if user_agent is not None else None
+        idle_ms = _milliseconds("idle_timeout", idle_timeout) if idle_timeout is not None else None
+        max_level = _max_level(_logging_level("log_level", log_level))
 
         api = _client_api()
         self._api = api
         self._cond = threading.Condition(threading.Lock())
         self._active = 0  # calls inside the library right now, in this process
+        self._local = threading.local()  # .timings: this thread's last call on this client
+        # The C client calls this as long as it lives; it must outlive the handle (it does: it
+        # is module-global, and also referenced here until this object is gone).
+        self._log_callback = _log_trampoline
         builder = ctypes.c_void_p(api.builder_new())
         if not builder:
             raise MemoryError("tenios_client_builder_new returned NULL")
@@ -503,6 +745,10 @@ class Client:
             _check(api, api.set_proxy_from_env, builder, from_env)
             if product is not None:
                 _check(api, api.set_user_agent_product, builder, product)
+            if idle_ms is not None:
+                _check(api, api.set_idle_timeout_ms, builder, idle_ms)
+            if max_level:
+                _check(api, api.set_log_callback, builder, self._log_callback, None, max_level)
             _check(api, api.client_build, builder, key, ctypes.byref(handle))
             if handle:
                 self._handle = handle  # owned from here on: close()/__del__ free it
@@ -517,6 +763,24 @@ class Client:
     def closed(self) -> bool:
         """Whether ``close()`` was called (or construction failed)."""
         return self._closed
+
+    @property
+    def last_timings(self) -> Timings | None:
+        """The ``Timings`` of the last call this thread made on this client (successful or
+        not; ``None`` before the first). Read in the calling thread right after the C call
+        returns, since the library keeps them per thread: calls in other threads do not change
+        what this thread sees. Calls refused before reaching the library (a closed client, an
+        argument of the wrong type) and ``preconnect()`` leave it as it was."""
+        return getattr(self._local, "timings", None)
+
+    def preconnect(self) -> None:
+        """Open a connection to the API now (name lookup, TCP connect, TLS handshake) and keep
+        it for the next call on this client, so that call costs one round trip: for a program
+        that knows a call may come soon (a caller just entered the waiting loop). Sends no
+        request. The connection is kept for ``idle_timeout``; the library keeps at most 4.
+        Raises like a call (``NetworkError``, ``TimeoutError``; ``InvalidArgumentError`` through
+        a proxy, which pre-connect does not support)."""
+        self._call(self._api.client_preconnect, timings=False)
 
     def interrupt_block(self, call_uuid: str | bytes) -> None:
         """Interrupt the currently executing block of the call ``call_uuid``
@@ -600,9 +864,10 @@ class Client:
         whisper = _flag("whisper_to_agent", whisper_to_agent)
         self._call(self._api.client_listen_in_start, key, uuid, target, whisper)
 
-    def _call(self, function: Callable[..., int], *args: Any) -> None:
+    def _call(self, function: Callable[..., int], *args: Any, timings: bool = True) -> None:
         """The one path into the library for every method: refuse once closed, count the call
-        as in flight (so that ``close()`` cancels it and waits for it), and raise its error."""
+        as in flight (so that ``close()`` cancels it and waits for it), and raise its error.
+        With ``timings``, the call's timings are kept as this thread's ``last_timings``."""
         cond = self._cond
         if cond is None:  # only an object whose __init__ never completed
             raise _closed_error()
@@ -612,7 +877,14 @@ class Client:
             handle = self._handle
             self._active += 1
         try:
-            _check(self._api, function, handle, *args)
+            try:
+                result = _check(self._api, function, handle, *args, call=timings)
+            except TeniosError as err:
+                if timings:
+                    self._local.timings = err.timings
+                raise
+            if timings:
+                self._local.timings = result
         finally:
             with cond:
                 self._active -= 1
@@ -689,17 +961,26 @@ class AsyncClient:
 
     ``AsyncClient(...)`` itself does no I/O and may be created outside a running loop;
     ``sync_client`` is the underlying ``Client`` (for code that is not async).
+
+    Logging is ``Client``'s: records of logger ``tenios``, emitted in the executor thread that
+    runs the call. ``last_timings`` is the ``Timings`` of the last call awaited in the current
+    task (captured in the worker thread right after the C call and handed back with the result).
     """
 
     def __init__(self, access_key: str | bytes | None = None, *, base_url: str | bytes | None = None,
                  connect_timeout: float = 5.0, timeout: float = 10.0,
                  ca_file: str | os.PathLike[str] | None = None, system_trust_store: bool = False,
                  proxy: str | bytes | None = None, proxy_from_env: bool = False,
-                 user_agent: str | bytes | None = None) -> None:
+                 user_agent: str | bytes | None = None, idle_timeout: float | None = None,
+                 log_level: int | str | None = None) -> None:
         self._client = Client(access_key, base_url=base_url, connect_timeout=connect_timeout,
                               timeout=timeout, ca_file=ca_file,
                               system_trust_store=system_trust_store, proxy=proxy,
-                              proxy_from_env=proxy_from_env, user_agent=user_agent)
+                              proxy_from_env=proxy_from_env, user_agent=user_agent,
+                              idle_timeout=idle_timeout, log_level=log_level)
+        # Per task: a ContextVar set in a coroutine is seen by the rest of that task only.
+        self._timings: contextvars.ContextVar[Timings | None] = contextvars.ContextVar(
+            "tenios_last_timings", default=None)
 
     @property
     def sync_client(self) -> Client:
@@ -711,9 +992,41 @@ class AsyncClient:
         """Whether ``aclose()`` (or ``close()``) was called."""
         return self._client.closed
 
+    @property
+    def last_timings(self) -> Timings | None:
+        """The ``Timings`` of the last call awaited on this client in the current task
+        (successful or not; ``None`` before the first). A coroutine that ``asyncio.gather`` or
+        ``asyncio.wait_for`` wraps runs in a task of its own: read it there, or use the
+        exception's ``.timings``. ``preconnect()`` leaves it as it was."""
+        return self._timings.get()
+
     async def _run(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, functools.partial(method, *args, **kwargs))
+        client = self._client
+
+        def work() -> tuple[Any, Timings | None]:
+            # In the executor thread: the library keeps the timings per thread, so they are
+            # read here, right after the call, and handed back with its result (None when
+            # the call never reached the library and left this thread's timings unchanged).
+            before = client.last_timings
+            result = method(*args, **kwargs)
+            after = client.last_timings
+            return result, (after if after is not before else None)
+
+        try:
+            result, timings = await loop.run_in_executor(None, work)
+        except TeniosError as err:
+            if err.timings is not None:
+                self._timings.set(err.timings)
+            raise
+        if timings is not None:
+            self._timings.set(timings)
+        return result
+
+    async def preconnect(self) -> None:
+        """``Client.preconnect``, off the event loop."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._client.preconnect)
 
     async def interrupt_block(self, call_uuid: str | bytes) -> None:
         """``Client.interrupt_block``, off the event loop."""

@@ -20,9 +20,9 @@ import os
 import re
 import sys
 import threading
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
-__all__ = ["LibraryNotFoundError", "library", "library_path"]
+__all__ = ["CallTimings", "LOG_CALLBACK", "LibraryNotFoundError", "library", "library_path"]
 
 # The version of this binding (and of the libtenios it is released with).
 VERSION = "1.0.0"
@@ -48,6 +48,27 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 class LibraryNotFoundError(OSError):
     """No candidate location yielded a loadable, compatible libtenios; the message lists each
     attempt and why it failed."""
+
+
+# tenios_log_callback: void (*)(void *user_data, uint32_t level, const char *message). The line is
+# c_char_p: ctypes copies it into bytes before the Python function runs (it is valid only during
+# the callback).
+LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p)
+
+
+class CallTimings(ctypes.Structure):
+    """``tenios_call_timings``: ``struct_size`` first (set it to ``ctypes.sizeof`` before a call;
+    the library fills no more than that), then fields that are only ever appended."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("connection_reused", ctypes.c_bool),
+        ("resolve_us", ctypes.c_uint64),
+        ("connect_us", ctypes.c_uint64),
+        ("tls_us", ctypes.c_uint64),
+        ("first_byte_us", ctypes.c_uint64),
+        ("total_us", ctypes.c_uint64),
+    ]
 
 
 def _prototype(cdll: ctypes.CDLL, name: str, restype: Any, argtypes: List[Any]) -> Any:
@@ -83,6 +104,18 @@ class _ClientApi:
             cdll, "tenios_client_builder_set_proxy_from_env", status, [p, ctypes.c_bool, out])
         self.set_user_agent_product = _prototype(
             cdll, "tenios_client_builder_set_user_agent_product", status, [p, ctypes.c_char_p, out])
+        # Logging, timings and pre-connect (issue 11).
+        self.set_log_callback = _prototype(
+            cdll, "tenios_client_builder_set_log_callback", status,
+            [p, LOG_CALLBACK, p, ctypes.c_uint32, out])
+        self.set_idle_timeout_ms = _prototype(
+            cdll, "tenios_client_builder_set_idle_timeout_ms", status, [p, ctypes.c_uint32, out])
+        self.global_set_log_callback = _prototype(
+            cdll, "tenios_global_set_log_callback", status, [LOG_CALLBACK, p, ctypes.c_uint32, out])
+        self.client_preconnect = _prototype(cdll, "tenios_client_preconnect", status, [p, out])
+        timings = ctypes.POINTER(CallTimings)
+        self.last_call_timings = _prototype(cdll, "tenios_last_call_timings", status, [timings])
+        self.error_timings = _prototype(cdll, "tenios_error_timings", status, [p, timings])
 
         self.client_build = _prototype(
             cdll, "tenios_client_build", status, [p, ctypes.c_char_p, out, out])
@@ -219,6 +252,9 @@ def _load() -> _Library:
 
 _lock = threading.Lock()
 _loaded: Optional[_Library] = None
+# Run once, under the lock, right after the library is loaded (the package installs the default
+# client's log callback here). An exception from a hook is not a loading failure: it is ignored.
+on_load: List[Callable[[_Library], None]] = []
 
 
 def library() -> _Library:
@@ -229,7 +265,13 @@ def library() -> _Library:
         return lib
     with _lock:
         if _loaded is None:
-            _loaded = _load()
+            loaded = _load()
+            for hook in on_load:
+                try:
+                    hook(loaded)
+                except Exception:  # noqa: BLE001 - a hook never makes loading fail
+                    pass
+            _loaded = loaded
         return _loaded
 
 
