@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -78,8 +79,8 @@ def in_venv() -> bool:
     return Path(sys.prefix).resolve() == VENV.resolve()
 
 
-def bootstrap_venv() -> None:
-    """Re-runs this script inside build/bench/venv, made and filled on first use."""
+def bootstrap_venv(script: Path = Path(__file__).resolve()) -> None:
+    """Re-runs `script` (this one) inside build/bench/venv, made and filled on first use."""
     python = VENV / "bin" / "python"
     if not python.exists():
         log(f"making a venv in {VENV.relative_to(ROOT)}")
@@ -93,7 +94,7 @@ def bootstrap_venv() -> None:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                         *PIP_PACKAGES], check=True)
     os.environ.setdefault("BENCH_STARTED_NS", str(time.monotonic_ns()))
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    os.execv(str(python), [str(python), str(script), *sys.argv[1:]])
 
 
 def find_nginx() -> str:
@@ -124,6 +125,13 @@ def snapshot_library() -> str:
     tmp = LIB.with_suffix(".tmp")
     shutil.copy2(BUILT_LIB, tmp)
     os.replace(tmp, LIB)
+    # Programs linked with -ltenios ask for its SONAME (libtenios.so.1): a link beside the copy
+    soname = re.search(rb"libtenios\.so\.\d+", LIB.read_bytes())
+    if soname:
+        link = LIB.parent / soname.group().decode()
+        if not link.is_symlink():
+            link.unlink(missing_ok=True)
+            link.symlink_to(LIB.name)
     return hashlib.sha256(LIB.read_bytes()).hexdigest()[:12]
 
 
@@ -581,7 +589,33 @@ def lib_sizes() -> tuple[int, int]:
     return LIB.stat().st_size, stripped.stat().st_size
 
 
-def chart(rows: list[dict], path: Path, subtitle: str) -> None:
+LOOPBACK_JSON = OUT / "loopback.json"
+
+
+def save_rows(rows: list[dict], subtitle: str) -> None:
+    """Keeps this run's chart figures, for `make bench-wan` to redraw BENCHMARKS.png with."""
+    data = [{**{k: v for k, v in r.items() if k != "cfg"},
+             "cfg": {"spec": [r["cfg"].cid, r["cfg"].label, r["cfg"].family, r["cfg"].program,
+                              r["cfg"].mode, r["cfg"].threads, "both"],
+                     "proto": r["cfg"].proto}} for r in rows]
+    LOOPBACK_JSON.write_text(json.dumps({"subtitle": subtitle, "rows": data}))
+
+
+def redraw_chart(path: Path, wan: dict) -> bool:
+    """BENCHMARKS.png from the last run's loopback figures and these wide-area ones."""
+    try:
+        saved = json.loads(LOOPBACK_JSON.read_text())
+    except (OSError, ValueError):
+        return False
+    rows = [{**r, "cfg": Config(tuple(r["cfg"]["spec"]), r["cfg"]["proto"])}
+            for r in saved["rows"]]
+    chart(rows, path, saved["subtitle"], wan)
+    return True
+
+
+def chart(rows: list[dict], path: Path, subtitle: str, wan: dict | None = None) -> None:
+    """Calls per second on loopback, one panel per group; then, with `wan` (benches/wan.py),
+    a panel of round trips per call over the simulated wide-area network."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -597,10 +631,19 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
     panels = [(title, [r for r in rows if keep(r["cfg"])]) for title, keep in groups]
     panels = [(t, rs) for t, rs in panels if rs]
     heights = [max(len(rs), 2) for _, rs in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.4 + 0.42 * sum(heights)),
+    wan_rows = 0
+    if wan:
+        wan_rows = sum(1 for r in wan["summary"]["rows"] if r["tenios"]["n"] or r["curl"]["n"])
+        heights.append(max(2, int(wan_rows * 1.6)))
+    fig, axes = plt.subplots(len(heights), 1, figsize=(10, 1.4 + 0.42 * sum(heights)),
                              gridspec_kw={"height_ratios": heights})
-    if len(panels) == 1:
+    if len(heights) == 1:
         axes = [axes]
+    if wan:
+        import wan as wan_module  # benches/wan.py, beside this file
+
+        wan_module.chart_panel(axes[-1], wan)
+        axes = axes[:-1]
     xmax = max(r["cps"] for r in rows) * 1.18
     for ax, (title, rs) in zip(axes, panels):
         labels = [r["cfg"].label if r["cfg"].threads == 1 else
@@ -623,7 +666,8 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
     axes[0].legend(handles=[Patch(color=colors[k], label=v) for k, v in legend],
                    loc="lower right", fontsize=8)
     axes[-1].set_xlabel("calls per second (median of runs; higher is better)")
-    fig.suptitle("libtenios: POST /interrupt-ecc-block to nginx on loopback\n" + subtitle,
+    fig.suptitle("libtenios: POST /interrupt-ecc-block to nginx on loopback"
+                 + (" and over a simulated wide-area network" if wan else "") + "\n" + subtitle,
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
