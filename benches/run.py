@@ -7,10 +7,11 @@ directory: plain HTTP on one port and HTTPS (TLS 1.3/1.2, a certificate for loca
 POST /interrupt-ecc-block with 200 {"success": true}. Builds the C clients in benches/ with
 -O2 -Wall -Wextra -Werror, makes a venv under build/bench/venv with requests, urllib3 and
 matplotlib, then runs every client --runs times (default 5), each run a fresh process making
-the same --calls timed calls. Prints a table and writes BENCHMARKS.md and BENCHMARKS.png at the
-top of the checkout.
+the same --calls timed calls. Then the wide-area benchmark, benches/wan.py (round trips through
+a proxy that delays 20 ms each way; --no-wan skips it). Prints the tables and writes
+BENCHMARKS.md and BENCHMARKS.png at the top of the checkout.
 
-    python3 benches/run.py [--calls N] [--runs R] [--warmup W] [--no-write]
+    python3 benches/run.py [--calls N] [--runs R] [--warmup W] [--no-write] [--no-wan]
 
 Needs target/release/libtenios.so (`make build`). Installs with apt-get (as root, or through
 sudo) what is missing: nginx-light, libcurl4-openssl-dev, openssl, python3-venv. Talks only to
@@ -705,7 +706,8 @@ reach of a layer on top. libcurl makes 5 system calls per call, the raw floor 2.
 def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
                    tls: dict[str, str], sizes: tuple[int, int], lib_sha: str,
                    args: argparse.Namespace,
-                   elapsed: float, command: str, notes: list[str]) -> None:
+                   elapsed: float, command: str, notes: list[str],
+                   wan_section: str = "") -> None:
     full, stripped = sizes
     mark = {True: "**met**", False: "**missed**", None: "n/a"}
     body = table_rows(rows)
@@ -770,7 +772,7 @@ nginx offers TLS 1.3 and 1.2 with its defaults (Debian's OpenSSL); the certifica
 What each client negotiated, from nginx's log of one probe call per client:
 
 {md_table(["client", "protocol and cipher"], [[k, v] for k, v in tls.items()], left=2)}
-
+{chr(10) + wan_section + chr(10) if wan_section else ""}
 ## libtenios size
 
 | `target/release/libtenios.so` (SHA-256 {lib_sha}…) | bytes |
@@ -800,6 +802,11 @@ def main() -> int:
     p.add_argument("--only", help="comma-separated client ids (e.g. c-default,c-curl)")
     p.add_argument("--no-write", action="store_true",
                    help="print the table only; leave BENCHMARKS.md/.png alone")
+    p.add_argument("--no-wan", action="store_true",
+                   help="skip the wide-area benchmark (benches/wan.py, about 3.5 minutes)")
+    import wan  # benches/wan.py, beside this file
+
+    wan.add_arguments(p)
     args = p.parse_args()
 
     started = int(os.environ.get("BENCH_STARTED_NS", time.monotonic_ns())) / 1e9
@@ -849,6 +856,15 @@ def main() -> int:
         info = machine_info(nginx)
     finally:
         nginx.stop()
+    wan_res = None
+    if not args.no_wan and not args.only:
+        log("wide area: benches/wan.py")
+        try:
+            wan_res = wan.run(nginx_bin, certs, args)
+            wan.RESULTS_JSON.write_text(json.dumps(wan_res, indent=1))
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            log(f"wide area: failed: {exc}")
+            notes.append(f"the wide-area benchmark failed: {str(exc).splitlines()[0]}")
 
     failed = [k for k, v in results.items() if any(x is None for x in v)]
     for key in failed:
@@ -873,16 +889,22 @@ def main() -> int:
                      [[t["name"], t["value"], t["goal"], mark[t["met"]]] for t in tgts]))
     sizes = lib_sizes()
     print(f"\nlibtenios.so: {sizes[0]:,} bytes, stripped {sizes[1]:,} bytes")
+    if wan_res:
+        wan.print_result(wan_res)
     for n in notes:
         print(f"note: {n}")
     elapsed = time.monotonic() - started
     if not args.no_write and rows:
         md, png = ROOT / "BENCHMARKS.md", ROOT / "BENCHMARKS.png"
         command = os.environ.get("BENCH_COMMAND", "python3 benches/run.py")
-        chart(rows, png, f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
-                         f"of {args.calls:,} calls")
+        subtitle = (f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
+                    f"of {args.calls:,} calls")
+        save_rows(rows, subtitle)
+        chart(rows, png, subtitle, wan_res)
+        if wan_res:
+            wan_res["command"] = command
         write_markdown(md, rows, tgts, info, tls, sizes, lib_sha, args, elapsed, command,
-                       notes)
+                       notes, wan.markdown(wan_res) if wan_res else "")
         log(f"wrote {md.relative_to(ROOT)} and {png.relative_to(ROOT)}")
     log(f"done in {elapsed:.0f} s")
     return 1 if failed else 0

@@ -341,17 +341,21 @@ def run_scenarios(exe: dict[str, Path], nginx: WanNginx, certs: Path, args) -> l
 
 # --------------------------------------------------------------------------- the analysis
 
-# (step label for libtenios, for libcurl, the row's text)
+# (step label for libtenios, for libcurl, the row's text, its label on the chart)
 ROWS = [
-    ("warm", "warm", "warm call (pooled connection, 100 ms after the previous one)"),
-    ("first", "first", "first call of a new handle (name lookup, TCP, TLS, request)"),
-    ("closed", "closed", "after the server closed the idle connection (1 s server, 2 s idle)"),
+    ("warm", "warm", "warm call (pooled connection, 100 ms after the previous one)",
+     "warm call"),
+    ("first", "first", "first call of a new handle (name lookup, TCP, TLS, request)",
+     "first call, new handle"),
+    ("closed", "closed", "after the server closed the idle connection (1 s server, 2 s idle)",
+     "after the server closed it"),
     ("pre-closed", "after-connect-only",
      "after pre-connect, 100 ms before the call, on that closed connection's handle "
-     "(libcurl: CURLOPT_CONNECT_ONLY)"),
-    ("pre-new", None, "after pre-connect of a new handle, 100 ms before the call"),
-    ("idle20", "idle20", "20 s after the previous call (server keeps 75 s)"),
-    ("idle60", "idle60", "60 s after the previous call (server keeps 75 s)"),
+     "(libcurl: CURLOPT_CONNECT_ONLY)", "after pre-connect (libcurl: CONNECT_ONLY)"),
+    ("pre-new", None, "after pre-connect of a new handle, 100 ms before the call",
+     "after pre-connect, new handle"),
+    ("idle20", "idle20", "20 s after the previous call (server keeps 75 s)", "20 s apart"),
+    ("idle60", "idle60", "60 s after the previous call (server keeps 75 s)", "60 s apart"),
 ]
 
 
@@ -364,8 +368,8 @@ def summarize(steps: list[dict], rtt_ms: float) -> dict:
         return [s for s in steps if label and s["lib"] == lib and s["step"] == label]
 
     rows = []
-    for t_label, c_label, text in ROWS:
-        row = {"text": text, "t_label": t_label, "c_label": c_label}
+    for t_label, c_label, text, short in ROWS:
+        row = {"text": text, "short": short, "t_label": t_label, "c_label": c_label}
         for lib, label in (("tenios", t_label), ("curl", c_label)):
             ss = [s for s in pick(lib, label) if s["ok"]]
             row[lib] = {
@@ -598,7 +602,7 @@ def write_section(md_path: Path, section: str) -> None:
 def chart_panel(ax, res: dict) -> None:
     """Horizontal bars: each scenario's median in RTTs, libtenios and libcurl side by side."""
     rows = [r for r in res["summary"]["rows"] if r["tenios"]["n"] or r["curl"]["n"]]
-    labels = [r["text"].split(" (")[0] for r in rows]
+    labels = [r["short"] for r in rows]
     h = 0.38
     y = list(range(len(rows)))
     for off, lib, color, name in ((-h / 2, "tenios", "#1f5fa8", "libtenios"),
@@ -612,15 +616,14 @@ def chart_panel(ax, res: dict) -> None:
     ax.set_yticks(y, labels, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, max(4.0, max(max(r["tenios"]["rtt"] if r["tenios"]["n"] else 0,
-                                    r["curl"]["rtt"] if r["curl"]["n"] else 0) for r in rows) + 0.6))
+                                    r["curl"]["rtt"] if r["curl"]["n"] else 0) for r in rows) + 1.3))
     ax.axvline(1.0, color="#333333", lw=0.8, ls=":")
-    ax.set_title(f"Wide area: {res['delay_ms']:g} ms one-way (RTT {res['rtt_ms']:g} ms), nginx "
-                 "over HTTPS; round trips per call (median; lower is better)",
+    ax.set_title(f"Wide area, HTTPS, {res['delay_ms']:g} ms one-way (RTT {res['rtt_ms']:g} ms)",
                  loc="left", fontsize=10, fontweight="bold")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlabel("round trips (time ÷ RTT)")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_xlabel("round trips per call (time ÷ RTT; median; lower is better)")
 
 
 # ----------------------------------------------------------------------------------- main
