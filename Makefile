@@ -2,7 +2,8 @@
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
 #   make test          deps, build, header-check, test-rust, test-c, test-python
-#   make demo          C and Python examples against a local simulator
+#   make demo          C, C++ and Python examples against a local simulator, ending with a
+#                      scripted call (interrupt, record, transfer, stop recording)
 #   make clean
 #
 # Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
@@ -31,9 +32,10 @@ TENIOS_LDLIBS   := -ltenios
 
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
+C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
-              $(BUILD_DIR)/test_methods \
+              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
@@ -78,9 +80,10 @@ $(HOOKS_LIB): build
 	cp $(TARGET_DIR)/debug/libtenios.so $@
 	ln -sf libtenios.so $(@D)/$(SONAME)
 
-c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_TESTS)
 
-$(BUILD_DIR)/tenios-client-example: bindings/c/tenios-client-example.c $(HEADER) $(LIB)
+$(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo: $(BUILD_DIR)/%: bindings/c/%.c \
+		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
@@ -108,7 +111,8 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		tests/c/test_network.c tests/c/testutil.c \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
-$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods: \
+$(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
+		$(BUILD_DIR)/test_telemetry: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -151,7 +155,7 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -256,9 +260,10 @@ test: deps build header-check test-header test-rust test-fuzz test-c test-cpp te
 # ------------------------------------------------------------------- demo
 
 demo: build
-	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(CPP_EXAMPLE)
+	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
+		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
 		TENIOS_LIBRARY=$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 

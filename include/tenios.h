@@ -163,6 +163,41 @@ typedef uint32_t tenios_destination_type;
 #endif // __cplusplus
 
 /**
+ * How much a log line matters, for the `max_level` of a log callback: a `uint32_t` with these
+ * values (numbers never change; a callback receives every level up to its maximum).
+ */
+enum tenios_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A call failed: its status and message.
+   */
+  TENIOS_LOG_ERROR = 1,
+  /**
+   * Worth an operator's attention without failing the call.
+   */
+  TENIOS_LOG_WARN = 2,
+  /**
+   * One line per notable step: connected, TLS established (version, cipher, resumed or
+   * not), connection reused, request sent, response status and time.
+   */
+  TENIOS_LOG_INFO = 3,
+  /**
+   * Details: name lookups and connection attempts.
+   */
+  TENIOS_LOG_DEBUG = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tenios_log_level tenios_log_level;
+#else
+typedef uint32_t tenios_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client with its own options, access key and connection pool, built with
  * `tenios_client_build` and freed with `tenios_client_free`.
  *
@@ -191,6 +226,62 @@ typedef struct tenios_client_builder tenios_client_builder;
  * accepts NULL. Strings it returns are borrowed: they live until `tenios_error_free`.
  */
 typedef struct tenios_error tenios_error;
+
+/**
+ * A log callback: `user_data` as given when it was set, the line's `tenios_log_level`, and the
+ * line, NUL-terminated UTF-8, valid only during the callback.
+ *
+ * The rules: it is called on the thread that made the call, after the call's I/O is done and
+ * before the call returns, once per line in order, with no libtenios lock held. It may call
+ * libtenios (even make another call, whose lines it then receives too: do not recurse without
+ * end), but must not free the client it is logging for, must not unwind (throw a C++
+ * exception or longjmp) out of itself, and should return quickly: the call that logs waits
+ * for it. Calls from several threads invoke it concurrently, so `user_data` must be safe to
+ * use from any thread. Lines never contain the access key, the supervisor key or a request
+ * body.
+ */
+typedef void (*tenios_log_callback)(void *user_data, uint32_t level, const char *message);
+
+/**
+ * The time one call took, by step: filled by `tenios_last_call_timings` and
+ * `tenios_error_timings`. Before passing one, set `struct_size` to
+ * `sizeof(tenios_call_timings)`: libtenios fills only that many bytes (so a program compiled
+ * against an older header gets the fields it knows) and sets `struct_size` to what it filled.
+ * Fields may be appended in later versions, never changed.
+ */
+typedef struct tenios_call_timings {
+  /**
+   * In: the size of the caller's struct. Out: the bytes libtenios filled.
+   */
+  uint32_t struct_size;
+  /**
+   * True when the call used a pooled (or pre-connected) connection: no lookup, no connect,
+   * no TLS handshake.
+   */
+  bool connection_reused;
+  /**
+   * Name resolution, in microseconds (0 for an IP address, a cached name or a reused
+   * connection).
+   */
+  uint64_t resolve_us;
+  /**
+   * The TCP connect, in microseconds.
+   */
+  uint64_t connect_us;
+  /**
+   * The TLS handshake, in microseconds.
+   */
+  uint64_t tls_us;
+  /**
+   * From the start of the call to the first byte of the response, in microseconds (0 when
+   * none arrived).
+   */
+  uint64_t first_byte_us;
+  /**
+   * The whole call, in microseconds.
+   */
+  uint64_t total_us;
+} tenios_call_timings;
 
 #ifdef __cplusplus
 extern "C" {
@@ -525,6 +616,66 @@ tenios_status tenios_client_listen_in_start(const struct tenios_client *client,
  * NULL for a number that is not one. Static: do not free it. Thread-safe.
  */
 const char *tenios_destination_type_str(uint32_t destination_type);
+
+/**
+ * Sends this client's log lines to `callback` (NULL: no logging, the default), with every
+ * level up to `max_level` (a `tenios_log_level`; lines above it are never even formatted).
+ * See `tenios_log_callback` for the rules a callback follows. Like every setter: on error the
+ * builder keeps its previous value.
+ */
+tenios_status tenios_client_builder_set_log_callback(struct tenios_client_builder *builder,
+                                                     tenios_log_callback callback,
+                                                     void *user_data,
+                                                     uint32_t max_level,
+                                                     struct tenios_error **out_err);
+
+/**
+ * The log callback of the default client (`tenios_interrupt_block`); NULL removes it. It
+ * applies from the next call on, and survives `tenios_global_init`. Thread-safe.
+ */
+tenios_status tenios_global_set_log_callback(tenios_log_callback callback,
+                                             void *user_data,
+                                             uint32_t max_level,
+                                             struct tenios_error **out_err);
+
+/**
+ * How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 60000).
+ * Servers commonly keep one 60 s or more (nginx 75 s); TCP keepalive on every connection
+ * (first probe after 15 s idle) finds one that a NAT or firewall dropped in silence before a
+ * request is sent into it.
+ */
+tenios_status tenios_client_builder_set_idle_timeout_ms(struct tenios_client_builder *builder,
+                                                        uint32_t milliseconds,
+                                                        struct tenios_error **out_err);
+
+/**
+ * Opens a connection to the API now (name lookup, TCP connect, TLS handshake) and keeps it
+ * for the next call on this client that needs a new connection, so that call costs one round
+ * trip: for a program that knows a call may come soon (a caller just entered the waiting
+ * loop). Sends no request. The connection is kept as long as an idle pooled one
+ * (`tenios_client_builder_set_idle_timeout_ms`); at most 4 are kept. Not through a proxy
+ * (`TENIOS_ERR_INVALID_ARGUMENT`). Returns like a call: `TENIOS_ERR_NETWORK` or
+ * `TENIOS_ERR_TIMEOUT` when the connection cannot be made. Thread-safe.
+ */
+tenios_status tenios_client_preconnect(const struct tenios_client *client,
+                                       struct tenios_error **out_err);
+
+/**
+ * Fills `*out` with the timings of the last call this thread made (on any client, the
+ * default one included; a pre-connect counts as a call here), whether it succeeded or not.
+ * `out->struct_size` must be set first (see `tenios_call_timings`). Returns `TENIOS_OK`, or
+ * `TENIOS_ERR_INVALID_ARGUMENT` when `out` is NULL or `struct_size` is smaller than 4.
+ * Thread-safe: each thread has its own last call.
+ */
+tenios_status tenios_last_call_timings(struct tenios_call_timings *out);
+
+/**
+ * Fills `*out` with the timings of the call that failed with `error` (see
+ * `tenios_last_call_timings`). Returns `TENIOS_OK`, or `TENIOS_ERR_INVALID_ARGUMENT` for a
+ * NULL `error` or `out` or a `struct_size` below 4.
+ */
+tenios_status tenios_error_timings(const struct tenios_error *error,
+                                   struct tenios_call_timings *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,6 +1,7 @@
 //! The blocking client: argument checks, the request on the wire, and transport errors.
 
 use std::io;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -10,7 +11,8 @@ use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, US
 use crate::error::Error;
 use crate::pool::Pool;
 use crate::response::MAX_BODY_BYTES;
-use crate::tls::root_certs;
+use crate::telemetry::{self, LogLevel, LogSink};
+use crate::tls::{client_config, root_certs};
 
 /// The longest access key or call UUID accepted, in bytes.
 pub const MAX_ARG_BYTES: usize = 1024;
@@ -20,6 +22,8 @@ pub const MAX_ARG_BYTES: usize = 1024;
 /// first call starts a pool of its own (see `pool.rs`).
 pub struct Client {
     pool: Pool,
+    /// Where log lines go (changeable: the default client's is set after it is built).
+    log: RwLock<Option<LogSink>>,
     /// Each method's URL, parsed once here rather than on every call.
     endpoints: [ureq::http::Uri; Endpoint::ALL.len()],
     config: ClientConfig,
@@ -45,6 +49,18 @@ impl Endpoint {
         Endpoint::RecordStop,
         Endpoint::ListenInStart,
     ];
+
+    /// `POST /path`, for log lines.
+    fn request_line(self) -> &'static str {
+        match self {
+            Endpoint::InterruptBlock => "POST /interrupt-ecc-block",
+            Endpoint::TransferCall => "POST /transfer-call",
+            Endpoint::ReferCall => "POST /refer-call",
+            Endpoint::RecordStart => "POST /record-call/start",
+            Endpoint::RecordStop => "POST /record-call/stop",
+            Endpoint::ListenInStart => "POST /call/listen-in/start",
+        }
+    }
 
     /// The path below the base URL.
     pub(crate) fn path(self) -> &'static str {
@@ -89,6 +105,7 @@ impl Client {
             }
         }
         let roots = root_certs(config.trust_store, &config.extra_roots).map_err(invalid)?;
+        let tls = client_config(&roots).map_err(invalid)?;
         let user_agent = match &config.user_agent_product {
             Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
             None => USER_AGENT.to_owned(),
@@ -112,16 +129,17 @@ impl Client {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .proxy(proxy)
-            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
             .user_agent(user_agent)
             .accept("application/json")
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.timeout))
             .max_idle_connections(64)
             .max_idle_connections_per_host(32)
+            .max_idle_age(config.idle_timeout)
             .build();
         Ok(Client {
-            pool: Pool::new(agent_config),
+            pool: Pool::new(agent_config, tls),
+            log: RwLock::new(config.log.clone()),
             endpoints,
             config,
         })
@@ -139,6 +157,34 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let sink = self
+            .log
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        telemetry::begin(
+            sink.as_ref().map(LogSink::max_level),
+            endpoint.request_line(),
+        );
+        let result = self.post_traced(endpoint, body, secrets, classify);
+        if let Err(e) = &result {
+            telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
+        }
+        let (_, events) = telemetry::finish();
+        // Delivered now, on the calling thread, with no lock held (see telemetry.rs).
+        if let Some(sink) = sink {
+            sink.deliver(&events);
+        }
+        result
+    }
+
+    fn post_traced<T>(
+        &self,
+        endpoint: Endpoint,
+        body: &impl Serialize,
+        secrets: &[&str],
+        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         if self.pool.is_shut_down() {
             return Err(Error::Shutdown(SHUT_DOWN.into()));
         }
@@ -146,13 +192,70 @@ impl Client {
             Error::Internal(format!("internal error: cannot encode the request: {e}"))
         })?;
         self.exchange(endpoint, &body)
-            .and_then(|(status, answer)| classify(status, &answer))
+            .and_then(|(status, answer)| {
+                let t = telemetry::current_timings();
+                telemetry::event(LogLevel::Info, || {
+                    format!(
+                        "HTTP {status} after {} ({} bytes)",
+                        telemetry::ms(t.first_byte),
+                        answer.len()
+                    )
+                });
+                classify(status, &answer)
+            })
             .map_err(|e| match e {
                 // Whatever the cancelled I/O reported, the reason is the shutdown.
                 _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
                 e => e,
             })
             .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
+    }
+
+    /// Sets (or with None, removes) where this client's log lines go.
+    pub fn set_log(&self, sink: Option<LogSink>) {
+        *self.log.write().unwrap_or_else(PoisonError::into_inner) = sink;
+    }
+
+    /// Opens a connection to the API now (name lookup, TCP, TLS) and keeps it for the next
+    /// call that needs one, so that call costs one round trip. Sends nothing. Not through a
+    /// proxy (an argument error then).
+    pub fn preconnect(&self) -> Result<(), Error> {
+        let sink = self
+            .log
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        telemetry::begin(sink.as_ref().map(LogSink::max_level), "pre-connect");
+        let result = self.preconnect_traced();
+        if let Err(e) = &result {
+            telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
+        }
+        let (_, events) = telemetry::finish();
+        if let Some(sink) = sink {
+            sink.deliver(&events);
+        }
+        result
+    }
+
+    fn preconnect_traced(&self) -> Result<(), Error> {
+        if self.pool.is_shut_down() {
+            return Err(Error::Shutdown(SHUT_DOWN.into()));
+        }
+        if self.config.proxy.is_some() || self.config.proxy_from_env {
+            return Err(Error::InvalidArgument(
+                "pre-connect does not work through a proxy".into(),
+            ));
+        }
+        let agent = self.pool.agent();
+        let uri = &self.endpoints[0];
+        agent
+            .connections()
+            .preconnect(uri, agent.agent().config(), self.config.connect_timeout)
+            .map_err(|e| self.transport_error(e))
+            .map_err(|e| match e {
+                _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
+                e => e,
+            })
     }
 
     /// Refuses new calls with [`Error::Shutdown`] and makes the calls in flight in this
@@ -172,7 +275,7 @@ impl Client {
             .agent()
             .post(self.endpoints[endpoint as usize].clone())
             .header("Content-Type", "application/json")
-            .send(&body[..])
+            .send(body)
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let body = response

@@ -9,12 +9,14 @@ pub mod api;
 pub mod base_url;
 pub mod client;
 pub mod config;
+mod connect;
 pub mod error;
 mod ffi;
 mod pool;
 mod resolver;
 pub mod response;
 pub mod status;
+pub mod telemetry;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 pub mod tls;

@@ -16,37 +16,47 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rustls::ClientConfig;
 use ureq::config::Config;
-use ureq::unversioned::transport::{Connector, DefaultConnector};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector};
 use ureq::Agent;
 
-use crate::resolver::BoundedResolver;
+use crate::connect::{DirectConnector, Shared};
+use crate::resolver::LazyResolver;
 use crate::transport::LeanConnector;
 
 /// An agent (connection pool, resolver, connectors) and the process it belongs to.
 pub(crate) struct ProcessAgent {
     pid: u32,
     agent: Agent,
+    /// What its connector keeps: pre-connected connections, the TLS configuration.
+    connections: Arc<Shared>,
 }
 
 impl ProcessAgent {
     pub(crate) fn agent(&self) -> &Agent {
         &self.agent
     }
+
+    pub(crate) fn connections(&self) -> &Shared {
+        &self.connections
+    }
 }
 
 pub(crate) struct Pool {
     config: Config,
+    tls: Arc<ClientConfig>,
     current: Mutex<Arc<ProcessAgent>>,
     shut_down: Arc<AtomicBool>,
 }
 
 impl Pool {
-    pub(crate) fn new(config: Config) -> Pool {
+    pub(crate) fn new(config: Config, tls: Arc<ClientConfig>) -> Pool {
         let shut_down = Arc::new(AtomicBool::new(false));
-        let current = Mutex::new(Arc::new(make_agent(&config, &shut_down)));
+        let current = Mutex::new(Arc::new(make_agent(&config, &tls, &shut_down)));
         Pool {
             config,
+            tls,
             current,
             shut_down,
         }
@@ -59,7 +69,7 @@ impl Pool {
         // that matters, and a fork cannot catch another thread inside a call holding it.
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         if current.pid != pid {
-            *current = Arc::new(make_agent(&self.config, &self.shut_down));
+            *current = Arc::new(make_agent(&self.config, &self.tls, &self.shut_down));
         }
         #[cfg(feature = "test-hooks")]
         crate::test_hooks::maybe_panic_holding_lock("pool");
@@ -71,6 +81,7 @@ impl Pool {
         self.shut_down.store(true, Ordering::Release);
         let current = Arc::clone(&self.current.lock().unwrap_or_else(PoisonError::into_inner));
         if current.pid == std::process::id() {
+            current.connections.drop_preconnected();
             current.agent().clone().shutdown();
         }
     }
@@ -80,11 +91,23 @@ impl Pool {
     }
 }
 
-fn make_agent(config: &Config, shut_down: &Arc<AtomicBool>) -> ProcessAgent {
-    let connector = DefaultConnector::default().chain(LeanConnector);
-    let resolver = BoundedResolver::new(Arc::clone(shut_down));
+fn make_agent(
+    config: &Config,
+    tls: &Arc<ClientConfig>,
+    shut_down: &Arc<AtomicBool>,
+) -> ProcessAgent {
+    let connections = Arc::new(Shared::new(
+        Arc::clone(tls),
+        Arc::clone(shut_down),
+        config.max_idle_age(),
+    ));
+    // A proxy's CONNECT tunnel first (ureq's), then ours: TCP and TLS (see connect.rs).
+    let connector = ConnectProxyConnector::default()
+        .chain(DirectConnector(Arc::clone(&connections)))
+        .chain(LeanConnector);
     ProcessAgent {
         pid: std::process::id(),
-        agent: Agent::with_parts(config.clone(), connector, resolver),
+        agent: Agent::with_parts(config.clone(), connector, LazyResolver),
+        connections,
     }
 }

@@ -18,14 +18,14 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
 use ureq::http::Uri;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
 /// How long a host name's addresses are reused.
@@ -44,7 +44,7 @@ const SHUTDOWN_POLL: Duration = Duration::from_millis(50);
 /// tests inject slow or failing ones.
 pub(crate) type LookupFn = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
 
-fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+pub(crate) fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     (host, port).to_socket_addrs().map(Iterator::collect)
 }
 
@@ -202,64 +202,20 @@ fn spawn_lookup(key: (String, u16), pending: Arc<Pending>, lookup: LookupFn) -> 
         .map(drop)
 }
 
-/// The resolver of one client's pool: the shared lookups above, and the client's shutdown flag.
-#[derive(Debug)]
-pub(crate) struct BoundedResolver {
-    shut_down: Arc<AtomicBool>,
-    lookup: LookupFn,
-}
+/// The resolver ureq gets: it looks nothing up. ureq asks for addresses before it looks in its
+/// pool, but they are only needed for a new connection, so the connector (`connect.rs`) looks
+/// the name up itself, only then.
+#[derive(Debug, Default)]
+pub(crate) struct LazyResolver;
 
-impl BoundedResolver {
-    pub(crate) fn new(shut_down: Arc<AtomicBool>) -> Self {
-        BoundedResolver {
-            shut_down,
-            lookup: system_lookup,
-        }
-    }
-}
-
-impl Resolver for BoundedResolver {
+impl Resolver for LazyResolver {
     fn resolve(
         &self,
-        uri: &Uri,
-        config: &Config,
-        timeout: NextTimeout,
+        _uri: &Uri,
+        _config: &Config,
+        _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let (Some(authority), Some(scheme)) = (uri.authority(), uri.scheme_str()) else {
-            return DefaultResolver::default().resolve(uri, config, timeout); // reports the bad URI
-        };
-        let default_port = if scheme == "https" { 443 } else { 80 };
-        let port = authority.port_u16().unwrap_or(default_port);
-        let host = authority
-            .host()
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let mut addresses = self.empty();
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            addresses.push(SocketAddr::new(ip, port));
-            return Ok(addresses);
-        }
-        let deadline = Instant::now() + *timeout.after;
-        match resolve_name(host, port, deadline, &self.shut_down, self.lookup) {
-            Ok(found) => {
-                // ureq's address list holds 16 (its private MAX_ADDRS); more is never useful.
-                for address in found.into_iter().take(16) {
-                    addresses.push(address);
-                }
-                Ok(addresses)
-            }
-            Err(LookupError::TimedOut) => Err(ureq::Error::Io(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no answer from DNS for {host} in time"),
-            ))),
-            Err(LookupError::ShutDown) => Err(ureq::Error::Io(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "the client was shut down",
-            ))),
-            Err(LookupError::Failed(reason) | LookupError::Busy(reason)) => {
-                Err(ureq::Error::Io(io::Error::other(reason)))
-            }
-        }
+        Ok(self.empty())
     }
 }
 
@@ -267,19 +223,6 @@ impl Resolver for BoundedResolver {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
-    use ureq::unversioned::transport::time::Duration as UreqDuration;
-
-    fn resolve(resolver: &BoundedResolver, uri: &str) -> Result<Vec<SocketAddr>, ureq::Error> {
-        let timeout = NextTimeout {
-            after: UreqDuration::from_secs(5),
-            reason: ureq::Timeout::Global,
-            ..NextTimeout::default()
-        };
-        let uri: Uri = uri.parse().unwrap();
-        resolver
-            .resolve(&uri, &Config::default(), timeout)
-            .map(|a| a.to_vec())
-    }
 
     /// The tests share the process's lookup threads, so they run one at a time.
     static SERIAL: Mutex<()> = Mutex::new(());
@@ -294,25 +237,6 @@ mod tests {
         state.hosts.keys().filter(|(h, _)| h == host).count()
     }
 
-    #[test]
-    fn ip_literals_need_no_lookup() {
-        fn must_not_run(_: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
-            panic!("looked up an IP literal")
-        }
-        let resolver = BoundedResolver {
-            shut_down: Arc::default(),
-            lookup: must_not_run,
-        };
-        assert_eq!(
-            resolve(&resolver, "http://127.0.0.1:8080/x").unwrap(),
-            vec!["127.0.0.1:8080".parse().unwrap()]
-        );
-        assert_eq!(
-            resolve(&resolver, "https://[::1]/x").unwrap(),
-            vec!["[::1]:443".parse().unwrap()]
-        );
-    }
-
     static CACHED_CALLS: AtomicUsize = AtomicUsize::new(0);
     fn counted(_: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
         CACHED_CALLS.fetch_add(1, Ordering::SeqCst);
@@ -322,13 +246,14 @@ mod tests {
     #[test]
     fn names_are_looked_up_once_and_cached() {
         let _serial = serial();
-        let resolver = BoundedResolver {
-            shut_down: Arc::default(),
-            lookup: counted,
-        };
-        let first = resolve(&resolver, "http://cached.test:9/x").unwrap();
+        let shut_down = AtomicBool::new(false);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let first = resolve_name("cached.test", 9, deadline, &shut_down, counted).unwrap();
         assert_eq!(first, vec!["127.0.0.7:9".parse().unwrap()]);
-        assert_eq!(resolve(&resolver, "http://cached.test:9/y").unwrap(), first);
+        assert_eq!(
+            resolve_name("cached.test", 9, deadline, &shut_down, counted).unwrap(),
+            first
+        );
         assert_eq!(CACHED_CALLS.load(Ordering::SeqCst), 1);
         assert_eq!(entries_for("cached.test"), 1);
     }

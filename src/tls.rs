@@ -47,6 +47,29 @@ pub fn load_pem_file(path: &Path, what: &str) -> Result<Vec<Certificate<'static>
 }
 
 /// The root certificates for a client: the chosen store plus `extra` (a user's CA file).
+/// The TLS configuration of a client: these roots, TLS 1.3 and 1.2 with ring's ciphers, and
+/// rustls' in-memory session cache (so that reconnecting resumes the last session).
+pub(crate) fn client_config(
+    roots: &RootCerts,
+) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    let RootCerts::Specific(certificates) = roots else {
+        return Err("internal error: unexpected root store".into());
+    };
+    let mut store = rustls::RootCertStore::empty();
+    store.add_parsable_certificates(
+        certificates
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.der().to_vec())),
+    );
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| format!("TLS configuration: {e}"))?
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
+}
+
 pub fn root_certs(store: TrustStore, extra: &[Certificate<'static>]) -> Result<RootCerts, String> {
     let mut roots = match store {
         TrustStore::Bundled => webpki_root_certs::TLS_SERVER_ROOT_CERTS

@@ -42,6 +42,7 @@ impl<T: Transport> LeanTransport<T> {
     /// they fit in the buffer together.
     fn send_with_head(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let head = std::mem::take(&mut self.held_head);
+        crate::telemetry::note_sending(head.len() + amount);
         let output = self.inner.buffers().output();
         if head.len() + amount <= output.len() {
             output.copy_within(..amount, head.len());
@@ -74,6 +75,7 @@ impl<T: Transport> Transport for LeanTransport<T> {
             self.held_head.extend_from_slice(output);
             return Ok(());
         }
+        crate::telemetry::note_sending(amount);
         self.inner.transmit_output(amount, timeout)
     }
 
@@ -83,6 +85,9 @@ impl<T: Transport> Transport for LeanTransport<T> {
             self.send_with_head(0, timeout)?;
         }
         let progress = self.inner.await_input(timeout)?;
+        if progress {
+            crate::telemetry::mark_first_byte();
+        }
         self.probe_due = false;
         Ok(progress)
     }

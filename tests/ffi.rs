@@ -205,8 +205,13 @@ fn sequential_calls_share_one_connection_and_threads_share_the_pool() {
 fn header_statuses() -> Vec<(String, u32)> {
     let header =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/tenios.h")).unwrap();
-    header
-        .lines()
+    // The constants between `enum tenios_status` and the end of that enum.
+    let start = header
+        .find("enum tenios_status\n")
+        .expect("the status enum");
+    let body = &header[start..];
+    let body = &body[..body.find("};").expect("its end")];
+    body.lines()
         .filter_map(|line| {
             let (name, value) = line.trim().strip_suffix(',')?.split_once(" = ")?;
             name.starts_with("TENIOS_")

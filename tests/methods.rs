@@ -39,7 +39,8 @@ fn ok_answer(sim: &Sim, body: &str) {
 fn each_method_sends_exactly_its_documented_fields() {
     let sim = Sim::start();
     let client = client(&sim);
-    let cases: Vec<(&str, String, Box<dyn Fn() -> Result<(), Error>>)> = vec![
+    type Call<'a> = Box<dyn Fn() -> Result<(), Error> + 'a>;
+    let cases: Vec<(&str, String, Call)> = vec![
         (
             "/transfer-call",
             format!(
@@ -288,4 +289,119 @@ fn a_shut_down_client_sends_nothing() {
         assert_eq!(result, Err(Error::Shutdown(message.into())));
     }
     assert_eq!(sim.request_count(), 0);
+}
+
+/// The library against the simulator's live-call model (not canned answers): a scripted call
+/// through every method, each documented success and error reaching the caller with its
+/// status, and the effects visible in `/_sim/calls/<uuid>`.
+#[test]
+fn a_scripted_call_against_the_simulators_call_model() {
+    const CONNECTED: &str = "9b2f4c1d-7e3a-4b5c-8d6e-0f1a2b3c4d5e";
+    const BLACKLISTED: &str = "+4930123456";
+    const SIM_SUPERVISOR_KEY: &str = "sim-supervisor-key";
+    let sim = Sim::start_with(&["--connected-call", CONNECTED, "--blacklist", BLACKLISTED]);
+    let client = client(&sim);
+    let api = |result: Result<(), Error>| match result {
+        Err(error @ Error::Api(_)) => (error.status(), error.to_string()),
+        other => panic!("{other:?}"),
+    };
+
+    // A call still in its Call Control block cannot be transferred or listened in on.
+    assert_eq!(
+        api(client.transfer_call(KEY, CALL, DestinationType::SipUser, "agent-7")),
+        (
+            Status::TENIOS_ERR_API,
+            "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)"
+                .into()
+        )
+    );
+    assert_eq!(
+        api(client.transfer_call(KEY, UNKNOWN_CALL, DestinationType::SipUser, "agent-7")),
+        (
+            Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
+            "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".into()
+        )
+    );
+    // Record, transfer, stop on the connected call.
+    let recording = client.record_start(KEY, CONNECTED, true, false).unwrap();
+    assert_eq!(recording.len(), 36, "{recording}");
+    assert_eq!(
+        client.record_start(KEY, CONNECTED, true, true).unwrap_err().to_string(),
+        "RECORDING_ALREADY_RUNNING: A recording of this call is already running (fields: call_uuid)"
+    );
+    client
+        .transfer_call(
+            KEY,
+            CONNECTED,
+            DestinationType::ExternalNumber,
+            "+492215540030",
+        )
+        .unwrap();
+    client.record_stop(KEY, CONNECTED, &recording).unwrap();
+    assert_eq!(
+        api(client.record_stop(KEY, CONNECTED, &recording)),
+        (
+            Status::TENIOS_ERR_API,
+            "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)".into()
+        )
+    );
+    // Listen-in: the supervisor key, the blacklist, whispering.
+    assert_eq!(
+        api(client.listen_in_start(
+            KEY,
+            "wrong-supervisor-key",
+            CONNECTED,
+            "+4922155400301",
+            false
+        )),
+        (
+            Status::TENIOS_ERR_BAD_CREDENTIALS,
+            "BAD_CREDENTIALS: Bad credentials".into()
+        )
+    );
+    assert_eq!(
+        api(client.listen_in_start(KEY, SIM_SUPERVISOR_KEY, CONNECTED, BLACKLISTED, false)),
+        (
+            Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+            "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the \
+             blacklist (fields: supervisor_destination)"
+                .into()
+        )
+    );
+    client
+        .listen_in_start(
+            KEY,
+            SIM_SUPERVISOR_KEY,
+            CONNECTED,
+            "sip:sup@192.0.2.1",
+            true,
+        )
+        .unwrap();
+    // The simulator's view of the call.
+    let call = sim.call(CONNECTED);
+    assert_eq!(call["state"], "connected");
+    assert_eq!(call["destination"], "+492215540030");
+    assert_eq!(
+        call["transfers"],
+        json!([{"destination_type": "EXTERNALNUMBER", "destination": "+492215540030"}])
+    );
+    assert_eq!(
+        call["recordings"],
+        json!([{"recording_uuid": recording, "record_caller": true, "record_callee": false, "running": false}])
+    );
+    assert_eq!(
+        call["listen_ins"],
+        json!([{"supervisor_destination": "sip:sup@192.0.2.1", "whisper_to_agent": true}])
+    );
+    // Refer hands the call away: it has ended for TENIOS.
+    client
+        .refer_call(KEY, CONNECTED, "sip:4044@192.0.2.10:5060;user=phone")
+        .unwrap();
+    assert_eq!(sim.call(CONNECTED)["state"], "ended");
+    assert_eq!(
+        api(client.transfer_call(KEY, CONNECTED, DestinationType::SipUser, "agent-7")).0,
+        Status::TENIOS_ERR_CALL_UUID_NOT_FOUND
+    );
+    // Every call above sent exactly one request.
+    assert_eq!(sim.request_count(), 12);
 }

@@ -307,7 +307,7 @@ fn unknown_paths_and_methods_get_plain_text() {
     let mut client = sim.connect();
     assert_eq!(
         client
-            .post("/transfer-call", &interrupt_body(KEY, LIVE), "")
+            .post("/call/hangup", &interrupt_body(KEY, LIVE), "")
             .text(),
         response("HTTP/1.1 404 Not Found", "text/plain", "Not Found", false)
     );
@@ -332,7 +332,7 @@ fn unknown_paths_and_methods_get_plain_text() {
     assert_eq!(
         paths,
         [
-            json!(["POST", "/transfer-call"]),
+            json!(["POST", "/call/hangup"]),
             json!(["GET", "/interrupt-ecc-block"]),
             json!(["POST", "/interrupt-ecc-block?x=1"]),
         ]

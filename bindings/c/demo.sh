@@ -6,12 +6,19 @@
 # three times: on the interruptible call (succeeds, exit 0), on an unknown
 # call (fails, exit 1) and on the stuck call (fails, exit 1).  The examples:
 # tenios-interrupt (the one-call C API), tenios-client-example (the C handle
-# API: a client with options, errors as objects) and the Python one.  The
-# simulator is stopped on exit, also when something fails.
+# API: a client with options, errors as objects) and the Python one.
+#
+# Then a scripted call, once in C (tenios-call-demo) and once in Python
+# (call_demo.py, with tenios.AsyncClient): interrupt the loop the caller waits
+# in, start a recording, transfer the call to an agent, stop the recording;
+# each followed by the simulator's view of the call (GET /_sim/calls/<uuid>).
+# The simulator cannot play the webhook that would put the interrupted caller
+# through to an agent, so it gets a second call that is already connected.
+# The simulator is stopped on exit, also when something fails.
 #
 # Environment (optional): TENIOS_SIM, TENIOS_EXAMPLE (the built C example),
-# TENIOS_CLIENT_EXAMPLE (the built C handle API example), TENIOS_CPP_EXAMPLE
-# (the C++ example), TENIOS_LIBRARY
+# TENIOS_CLIENT_EXAMPLE (the built C handle API example), TENIOS_CALL_DEMO
+# (the built C call demo), TENIOS_CPP_EXAMPLE (the C++ example), TENIOS_LIBRARY
 # (libtenios.so for the Python binding), PYTHON.
 set -euo pipefail
 
@@ -19,6 +26,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SIM=${TENIOS_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tenios-sim}
 EXAMPLE=${TENIOS_EXAMPLE:-$ROOT/build/tenios-interrupt}
 CLIENT_EXAMPLE=${TENIOS_CLIENT_EXAMPLE:-$ROOT/build/tenios-client-example}
+CALL_DEMO=${TENIOS_CALL_DEMO:-$ROOT/build/tenios-call-demo}
 CPP_EXAMPLE=${TENIOS_CPP_EXAMPLE:-$ROOT/build/tenios-interrupt-cpp}
 PYTHON=${PYTHON:-python3}
 export TENIOS_LIBRARY=${TENIOS_LIBRARY:-${CARGO_TARGET_DIR:-$ROOT/target}/release/libtenios.so}
@@ -27,10 +35,12 @@ KEY="demo-access-key"
 CALL="5b0a8f2e-1c3d-4e6f-8a9b-0c1d2e3f4a5b"    # its block can be interrupted
 STUCK="c7d8e9f0-a1b2-4c3d-9e4f-5a6b7c8d9e0f"   # its block cannot
 UNKNOWN="00000000-0000-4000-8000-000000000000" # no such call
+CONNECTED="e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b" # put through to an agent
+AGENT="agent-7"                                 # the SIP user it is transferred to
 
 step() { printf '\n==> %s\n' "$*"; }
 
-for f in "$SIM" "$EXAMPLE" "$CLIENT_EXAMPLE" "$CPP_EXAMPLE"; do
+for f in "$SIM" "$EXAMPLE" "$CLIENT_EXAMPLE" "$CALL_DEMO" "$CPP_EXAMPLE"; do
     if [[ ! -x $f ]]; then
         echo "demo: $f is missing (run \`make demo\`)" >&2
         exit 2
@@ -39,8 +49,9 @@ done
 
 source "$ROOT/tests/lib/sim.sh"
 
-step "starting the simulator: tenios-sim --access-key $KEY --call $CALL --stuck-call $STUCK"
-start_sim "$SIM" --access-key "$KEY" --call "$CALL" --stuck-call "$STUCK"
+step "starting the simulator: tenios-sim --access-key $KEY --call $CALL --stuck-call $STUCK --connected-call $CONNECTED"
+start_sim "$SIM" --access-key "$KEY" --call "$CALL" --stuck-call "$STUCK" \
+    --connected-call "$CONNECTED"
 echo "simulator listening on $URL"
 
 # Both examples read these two variables.
@@ -78,5 +89,32 @@ three_calls "C handle API example: tenios-client-example" "$CLIENT_EXAMPLE"
 three_calls "C++ example: tenios-interrupt-cpp" "$CPP_EXAMPLE"
 three_calls "Python example: interrupt.py" "$PYTHON" "$ROOT/bindings/python/examples/interrupt.py"
 three_calls "Python Client example: client.py" "$PYTHON" "$ROOT/bindings/python/examples/client.py"
+
+# sim_view UUID: the simulator's view of a call, indented.
+sim_view() {
+    "$PYTHON" - "$URL/_sim/calls/$1" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=10) as response:
+    print(json.dumps(json.loads(response.read()), indent=2))
+PY
+}
+
+# scripted_call LABEL CMD...: the scripted call from a fresh simulator state, then the
+# simulator's view of both calls.
+scripted_call() {
+    local label=$1
+    shift
+    "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"{}", method="POST"), timeout=10)' "$URL/_sim/reset"
+    step "$label $CALL $CONNECTED $AGENT   (interrupt, record, transfer, stop recording)"
+    "$@" "$CALL" "$CONNECTED" "$AGENT"
+    step "the simulator's view: GET /_sim/calls/$CALL   (the call that waited)"
+    sim_view "$CALL"
+    step "the simulator's view: GET /_sim/calls/$CONNECTED   (the call with the agent)"
+    sim_view "$CONNECTED"
+}
+
+scripted_call "C call demo: tenios-call-demo" "$CALL_DEMO"
+scripted_call "Python call demo (asyncio): call_demo.py" "$PYTHON" \
+    "$ROOT/bindings/python/examples/call_demo.py"
 
 step "demo finished (stopping the simulator)"

@@ -12,6 +12,9 @@
 //     const tenios::Client client(access_key, options);   // share it freely
 //     try {
 //         client.interrupt_block(call_uuid);
+//         const std::string recording = client.record_start(call_uuid);
+//         client.transfer_call(call_uuid, tenios::DestinationType::SipUser, "agent-7");
+//         client.record_stop(call_uuid, recording);
 //     } catch (const tenios::Error& e) {
 //         if (e.status() == tenios::Status::ErrCallUuidNotFound) { /* call ended */ }
 //         std::cerr << tenios::status_name(e.status()) << ": " << e.what() << '\n';
@@ -27,8 +30,8 @@
 // tenios_client_builder_new returning NULL).
 //
 // Threads: tenios::Client is safe to use from any number of threads at once
-// through a const reference (interrupt_block is const, and the C client is
-// thread-safe). As with any C++ object, it must not be destroyed, moved from
+// through a const reference (interrupt_block and the other call methods are
+// const, and the C client is thread-safe). As with any C++ object, it must not be destroyed, moved from
 // or assigned to while other threads still use it.
 #ifndef TENIOS_HPP
 #define TENIOS_HPP
@@ -96,6 +99,32 @@ static_assert(static_cast<std::uint32_t>(Status::ErrInternal) == 12, "tenios_sta
 static_assert(static_cast<std::uint32_t>(Status::ErrShutdown) == 13, "tenios_status ABI");
 static_assert(static_cast<std::uint32_t>(Status::ErrSupervisorDestinationBlacklisted) == 14,
               "tenios_status ABI");
+
+// Where Client::transfer_call() sends a call: the values of the C enum
+// tenios_destination_type (fixed numbers, new ones only appended).
+enum class DestinationType : std::uint32_t {
+    // A phone number in E.164 form, e.g. "+492215540030" (API name EXTERNALNUMBER).
+    ExternalNumber = TENIOS_DESTINATION_EXTERNALNUMBER,
+    // The user name of a SIP account (SIP_USER).
+    SipUser = TENIOS_DESTINATION_SIP_USER,
+    // The user name of a SIP trunk (SIP_TRUNK).
+    SipTrunk = TENIOS_DESTINATION_SIP_TRUNK,
+};
+
+static_assert(static_cast<std::uint32_t>(DestinationType::ExternalNumber) == 1,
+              "tenios_destination_type ABI");
+static_assert(static_cast<std::uint32_t>(DestinationType::SipUser) == 2,
+              "tenios_destination_type ABI");
+static_assert(static_cast<std::uint32_t>(DestinationType::SipTrunk) == 3,
+              "tenios_destination_type ABI");
+
+// The API's name of a destination type ("EXTERNALNUMBER", "SIP_USER",
+// "SIP_TRUNK"), or an empty view for a value that is not one. Static and
+// NUL-terminated when not empty.
+inline std::string_view destination_type_name(DestinationType type) noexcept {
+    const char* name = tenios_destination_type_str(static_cast<std::uint32_t>(type));
+    return name != nullptr ? std::string_view(name) : std::string_view();
+}
 
 // The name of a status as the C API spells it, e.g. "TENIOS_ERR_TIMEOUT", or
 // "TENIOS_UNKNOWN" for any other number. The view refers to a static,
@@ -323,6 +352,94 @@ public:
         const std::string uuid = detail::c_string(call_uuid, "call_uuid");
         detail::call_checked([&](tenios_error** err) {
             return tenios_client_interrupt_block(client_.get(), uuid.c_str(), err);
+        });
+    }
+
+    // The methods below act on a live call like interrupt_block(): each
+    // returns when the API confirmed it and throws tenios::Error otherwise
+    // (arguments are checked before anything is sent: ErrInvalidArgument),
+    // sends its request at most once, and is thread-safe. Their arguments are
+    // the fields the API documents; if TENIOS adds one, a new overload or
+    // method is added and these stay as they are.
+
+    // Transfers the connected call (POST /transfer-call) to `destination`: an
+    // E.164 number ("+492215540030") for DestinationType::ExternalNumber,
+    // checked before sending; a SIP user or trunk name otherwise. TENIOS
+    // transfers only a call already put through to a destination.
+    void transfer_call(std::string_view call_uuid, DestinationType destination_type,
+                       std::string_view destination) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        const std::string target = detail::c_string(destination, "destination");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_transfer_call(client_.get(), uuid.c_str(),
+                                               static_cast<std::uint32_t>(destination_type),
+                                               target.c_str(), err);
+        });
+    }
+
+    // Sends the call a SIP REFER to `sip_uri` (POST /refer-call), e.g.
+    // "sip:4044@192.0.2.10:5060;user=phone"; it must start with sip: or sips:.
+    // Once accepted, the call leaves TENIOS.
+    void refer_call(std::string_view call_uuid, std::string_view sip_uri) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        const std::string uri = detail::c_string(sip_uri, "sip_uri");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_refer_call(client_.get(), uuid.c_str(), uri.c_str(), err);
+        });
+    }
+
+    // Starts recording the call (POST /record-call/start): the caller's
+    // channel, the called party's, or both (the API's default). Returns the
+    // new recording's UUID, for record_stop(). A call may be recorded in
+    // several parts.
+    std::string record_start(std::string_view call_uuid, bool record_caller = true,
+                             bool record_callee = true) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        detail::StringPtr recording;
+        detail::call_checked([&](tenios_error** err) {
+            char* raw = nullptr;
+            const tenios_status st = tenios_client_record_start(
+                client_.get(), uuid.c_str(), record_caller, record_callee, &raw, err);
+            recording.reset(raw);  // owned before anything can throw
+            return st;
+        });
+        if (!recording) {
+            throw Error(Status::ErrInternal,
+                        "libtenios returned TENIOS_OK from tenios_client_record_start without a "
+                        "recording UUID (please report this libtenios bug)");
+        }
+        return std::string(recording.get());
+    }
+
+    // Stops the recording `recording_uuid` (from record_start()) of the call
+    // (POST /record-call/stop; both are sent).
+    void record_stop(std::string_view call_uuid, std::string_view recording_uuid) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        const std::string recording = detail::c_string(recording_uuid, "recording_uuid");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_record_stop(client_.get(), uuid.c_str(), recording.c_str(), err);
+        });
+    }
+
+    // Lets a supervisor listen in on the call (POST /call/listen-in/start):
+    // TENIOS calls the supervisor at `supervisor_destination` (a number such
+    // as "+4922155400300" or a SIP address). With `whisper_to_agent`, the
+    // supervisor and the agent can talk without the caller hearing. There is
+    // no stop method: it ends when the supervisor hangs up.
+    //
+    // `supervisor_key` is a secret like the access key: never part of a
+    // message, and not kept. A destination on the account's blacklist throws
+    // Status::ErrSupervisorDestinationBlacklisted.
+    void listen_in_start(std::string_view call_uuid, std::string_view supervisor_key,
+                         std::string_view supervisor_destination,
+                         bool whisper_to_agent = false) const {
+        const std::string uuid = detail::c_string(call_uuid, "call_uuid");
+        const std::string key = detail::c_string(supervisor_key, "supervisor_key");
+        const std::string target =
+            detail::c_string(supervisor_destination, "supervisor_destination");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_client_listen_in_start(client_.get(), key.c_str(), uuid.c_str(),
+                                                 target.c_str(), whisper_to_agent, err);
         });
     }
 

@@ -382,7 +382,7 @@ pub(super) unsafe fn client_handle<'a>(
 }
 
 /// Runs a setter on the builder behind `builder`, reporting through `out_err`.
-fn set(
+pub(super) fn set(
     builder: *mut tenios_client_builder,
     out_err: *mut *mut tenios_error,
     function: &str,

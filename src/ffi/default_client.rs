@@ -41,7 +41,14 @@ enum DefaultClient {
 static DEFAULT_CLIENT: Mutex<DefaultClient> = Mutex::new(DefaultClient::Unbuilt);
 
 fn build(environment: &Environment) -> DefaultClient {
-    match ClientConfig::from_environment(environment).and_then(Client::new) {
+    let config = ClientConfig::from_environment(environment).map(|mut config| {
+        config.log = super::telemetry::DEFAULT_LOG
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        config
+    });
+    match config.and_then(Client::new) {
         Ok(client) => DefaultClient::Ready(Arc::new(client)),
         Err(e) => DefaultClient::Unusable(e),
     }
@@ -63,6 +70,16 @@ fn default_client() -> Result<Arc<Client>, Error> {
                 .into(),
         )),
         DefaultClient::Unbuilt => unreachable!("built above"),
+    }
+}
+
+/// Gives the default client (if built) this log sink.
+pub(super) fn set_log(sink: Option<crate::telemetry::LogSink>) {
+    let state = DEFAULT_CLIENT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let DefaultClient::Ready(client) = &*state {
+        client.set_log(sink);
     }
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct ErrorObject {
     api_code: Option<CString>,
     http_status: u16,
     fields: Vec<CString>,
+    /// The failed call's timings (this thread's last call when the error was made).
+    pub(super) timings: crate::telemetry::Timings,
 }
 
 impl From<Error> for ErrorObject {
@@ -39,6 +41,7 @@ impl From<Error> for ErrorObject {
             api_code,
             http_status: error.http_status(),
             fields,
+            timings: crate::telemetry::last_call_timings(),
         }
     }
 }

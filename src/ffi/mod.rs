@@ -11,6 +11,7 @@ mod client;
 mod default_client;
 mod error;
 mod methods;
+mod telemetry;
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::cell::Cell;

@@ -24,8 +24,9 @@ LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
+    "$BUILD_DIR/test_telemetry" \
     "$BUILD_DIR/tenios-interrupt" \
-    "$BUILD_DIR/tenios-client-example"; do
+    "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
         exit 2
@@ -42,9 +43,11 @@ source "$ROOT/tests/lib/sim.sh"
 export TENIOS_TEST_KEY="c-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="3f2b8c1e-7a4d-4e59-9b61-0c8d2e7f5a14"
 export TENIOS_TEST_STUCK="9c4e1a7b-2d3f-4b8a-a6c5-e1f07d92b3c8"
+export TENIOS_TEST_CONNECTED="2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
 
 start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
-    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK"
+    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
+    --connected-call "$TENIOS_TEST_CONNECTED"
 export TENIOS_API_URL=$URL
 export TENIOS_SIM_PORT=${URL##*:}
 echo "simulator: $URL (pid $SIM_PID)"
@@ -226,6 +229,64 @@ check_example "TENIOS_ACCESS_KEY unset: usage, exit 1" 1 "" \
     -u TENIOS_ACCESS_KEY -- "$TENIOS_TEST_CALL"
 check_example_valgrind "interruptible call" 0 "$TENIOS_TEST_CALL"
 check_example_valgrind "unknown call" 1 "$UNKNOWN_CALL"
+
+echo
+echo "== tenios-call-demo (the scripted call: interrupt, record, transfer, stop recording)"
+EXAMPLE_PROG=$BUILD_DIR/tenios-call-demo
+# sim_json METHOD PATH: the simulator's control endpoint's answer (python3's urllib).
+sim_json() {
+    python3 -c 'import sys, urllib.request
+r = urllib.request.Request(sys.argv[2], data=b"{}" if sys.argv[1] == "POST" else None, method=sys.argv[1])
+print(urllib.request.urlopen(r, timeout=10).read().decode())' "$1" "$URL$2"
+}
+# check_call_demo VALGRIND(0|1): from a fresh simulator, the demo must print exactly its four
+# steps with the recording UUID the simulator handed out, exit 0, print nothing on stderr,
+# and (under valgrind) show no error and no definite leak.
+check_call_demo() {
+    local vg=$1 rc=0 out err recording want name="every step succeeds"
+    local prefix=()
+    if [[ $vg == 1 ]]; then
+        name="$name under valgrind (no errors, no definite leaks)"
+        prefix=("$VALGRIND" -q --error-exitcode=99 --leak-check=full
+                --errors-for-leak-kinds=definite --show-leak-kinds=definite)
+    fi
+    sim_json POST /_sim/reset >/dev/null
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" "${prefix[@]}" "$EXAMPLE_PROG" \
+        "$TENIOS_TEST_CALL" "$TENIOS_TEST_CONNECTED" agent-7 >"$TMP/ex.out" 2>"$TMP/ex.err" || rc=$?
+    out=$(cat "$TMP/ex.out")
+    err=$(cat "$TMP/ex.err")
+    recording=$(sim_json GET "/_sim/calls/$TENIOS_TEST_CONNECTED" |
+        grep -o '"recording_uuid":"[^"]*"' | head -n1 | cut -d'"' -f4)
+    want="1. interrupted the waiting loop of call $TENIOS_TEST_CALL
+2. started recording call $TENIOS_TEST_CONNECTED: recording $recording
+3. transferred call $TENIOS_TEST_CONNECTED to SIP user agent-7
+4. stopped recording $recording"
+    if [[ $rc == 0 && -n $recording && $out == "$want" && -z $err ]]; then
+        echo "ok   example: $name"
+        EXAMPLE_PASSED=$((EXAMPLE_PASSED + 1))
+    else
+        echo "    exit status $rc; recording '$recording'; stdout:"
+        sed 's/^/    | /' "$TMP/ex.out"
+        echo "    expected:"
+        printf '%s\n' "$want" | sed 's/^/    | /'
+        echo "    stderr:"
+        sed 's/^/    | /' "$TMP/ex.err"
+        echo "FAIL example: $name"
+        EXAMPLE_FAILED=$((EXAMPLE_FAILED + 1))
+    fi
+}
+check_call_demo 0
+check_call_demo 1
+check_example "unknown connected call: step 1 done, step 2 fails, exit 1" 1 \
+    "1. interrupted the waiting loop of call $TENIOS_TEST_CALL" \
+    "tenios-call-demo: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL" "$UNKNOWN_CALL" agent-7
+check_example "stuck waiting call: step 1 fails, exit 1" 1 "" \
+    "tenios-call-demo: step 1: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_STUCK" "$TENIOS_TEST_CONNECTED" agent-7
+check_example "wrong number of arguments: usage, exit 1" 1 "" \
+    "usage: tenios-call-demo WAITING_CALL CONNECTED_CALL AGENT" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
 echo "$EXAMPLE_PASSED passed, $EXAMPLE_FAILED failed"
 TOTAL_PASSED=$((TOTAL_PASSED + EXAMPLE_PASSED))
 TOTAL_FAILED=$((TOTAL_FAILED + EXAMPLE_FAILED))
@@ -244,6 +305,7 @@ for vg in 0 1; do
     # Fewer calls per process under valgrind, which is ~50x slower.
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
+    run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
     run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
     run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
     LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
@@ -264,6 +326,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
+    run_one "test_telemetry (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_telemetry"
     run_one "test_network closed-port (ASan+UBSan)" 0 \
         "$SANITIZED_BUILD_DIR/test_network" closed-port
     unset ASAN_OPTIONS UBSAN_OPTIONS

@@ -29,16 +29,22 @@ impl Sim {
     }
 
     pub fn start_with(extra: &[&str]) -> Sim {
+        let mut args = vec![
+            "--access-key",
+            KEY,
+            "--call",
+            CALL,
+            "--stuck-call",
+            STUCK_CALL,
+        ];
+        args.extend_from_slice(extra);
+        Sim::start_bare(&args)
+    }
+
+    /// Starts a simulator with exactly these arguments (no key or calls of its own).
+    pub fn start_bare(args: &[&str]) -> Sim {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
-            .args([
-                "--access-key",
-                KEY,
-                "--call",
-                CALL,
-                "--stuck-call",
-                STUCK_CALL,
-            ])
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("tenios-sim starts");
@@ -120,6 +126,56 @@ impl Sim {
 
     pub fn interrupts(&self) -> Vec<String> {
         serde_json::from_value(self.get("interrupts")).unwrap()
+    }
+
+    /// Every call as `/_sim/calls` shows it.
+    pub fn calls(&self) -> Vec<Value> {
+        self.get("calls").as_array().unwrap().clone()
+    }
+
+    /// One call as `/_sim/calls/<uuid>` shows it.
+    pub fn call(&self, call_uuid: &str) -> Value {
+        self.get(&format!("calls/{call_uuid}"))
+    }
+
+    /// The status of `GET /_sim/<what>` (for the 404 of an unknown call).
+    pub fn get_status(&self, what: &str) -> u16 {
+        self.control
+            .get(format!("{}/_sim/{what}", self.url))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// `POST /_sim/reset`.
+    pub fn reset(&self) {
+        let status = self
+            .control
+            .post(format!("{}/_sim/reset", self.url))
+            .send("")
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, 200);
+    }
+
+    /// POSTs `body` (sent byte for byte) to the API method at `path`; returns the status, the
+    /// Content-Type and the body exactly as received.
+    pub fn api(&self, path: &str, body: &str) -> (u16, String, String) {
+        let mut response = self
+            .control
+            .post(format!("{}{path}", self.url))
+            .header("Content-Type", "application/json")
+            .send(body)
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.body_mut().read_to_string().unwrap();
+        (response.status().as_u16(), content_type, body)
     }
 
     /// Queues a canned answer for the next API request.

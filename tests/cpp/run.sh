@@ -38,9 +38,14 @@ source "$ROOT/tests/lib/sim.sh"
 export TENIOS_TEST_KEY="cpp-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="6d0e4b2a-91c3-4f7e-8a15-2b9c3d4e5f60"
 export TENIOS_TEST_STUCK="b7a61c2d-3e4f-4a5b-9c8d-7e6f5a4b3c2d"
+export TENIOS_TEST_CONNECTED="e1d2c3b4-a5f6-4e7d-8c9b-0a1f2e3d4c5b"
+export TENIOS_TEST_SUPERVISOR_KEY="cpp-supervisor-key-$$-$RANDOM"
+export TENIOS_TEST_BLACKLISTED="+4922100000666"
 
 start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
-    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK"
+    --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
+    --connected-call "$TENIOS_TEST_CONNECTED" \
+    --supervisor-key "$TENIOS_TEST_SUPERVISOR_KEY" --blacklist "$TENIOS_TEST_BLACKLISTED"
 # Read by the tests, and by the library's default client (the free function
 # tenios::interrupt_block) on its first use.
 export TENIOS_API_URL=$URL

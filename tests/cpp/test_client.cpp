@@ -5,6 +5,9 @@
 //     TENIOS_TEST_KEY    the simulator's access key
 //     TENIOS_TEST_CALL   a call whose block can be interrupted
 //     TENIOS_TEST_STUCK  a call whose block cannot be interrupted
+//     TENIOS_TEST_CONNECTED        a call bridged to a destination (transfer, record, listen-in)
+//     TENIOS_TEST_SUPERVISOR_KEY   the simulator's supervisor key
+//     TENIOS_TEST_BLACKLISTED      a supervisor destination on the simulator's blacklist
 //
 // No framework: one line per test ("ok   NAME" / "FAIL NAME", failure details
 // above it), then "N passed, M failed"; the exit status is 0 only when all
@@ -52,6 +55,10 @@ static_assert(std::is_base_of_v<std::runtime_error, tenios::Error>, "");
 static_assert(std::is_nothrow_copy_constructible_v<tenios::Error>,
               "exceptions should copy without throwing");
 static_assert(std::is_same_v<std::underlying_type_t<Status>, std::uint32_t>, "");
+static_assert(std::is_same_v<std::underlying_type_t<tenios::DestinationType>, std::uint32_t>, "");
+static_assert(std::is_same_v<decltype(std::declval<const tenios::Client&>().record_start("")),
+                             std::string>,
+              "record_start returns the recording UUID as an owned std::string");
 static_assert(sizeof(tenios_status) == 4, "a fixed-width status");
 static_assert(std::is_same_v<decltype(std::declval<const tenios::Error&>().http_status()),
                              std::uint16_t>,
@@ -309,7 +316,62 @@ public:
         return out;
     }
 
+    // The (path, body) of every recorded API request, in order, with the body
+    // unescaped from its JSON string: exactly the bytes the library sent.
+    std::vector<std::pair<std::string, std::string>> requests() const {
+        const std::string json = get("/_sim/requests");
+        std::vector<std::pair<std::string, std::string>> out;
+        std::size_t pos = 0;
+        for (;;) {
+            const auto path_at = json.find("\"path\":\"", pos);
+            if (path_at == std::string::npos) break;
+            std::size_t end = path_at + 7;
+            const std::string path = json_string(json, end);
+            const auto body_at = json.find("\"body\":\"", end);
+            if (body_at == std::string::npos) break;
+            end = body_at + 7;
+            const std::string body = json_string(json, end);
+            out.emplace_back(path, body);
+            pos = end;
+        }
+        return out;
+    }
+
+    // The bodies of the recorded API requests, in order.
+    std::vector<std::string> bodies() const {
+        std::vector<std::string> out;
+        for (const auto& request : requests()) out.push_back(request.second);
+        return out;
+    }
+
 private:
+    // Reads the JSON string starting at the quote json[pos]; pos ends after
+    // its closing quote. Handles the escapes serde_json writes (\uXXXX only
+    // for control characters, which never appear in these bodies as such).
+    static std::string json_string(const std::string& json, std::size_t& pos) {
+        std::string out;
+        ++pos;  // the opening quote
+        while (pos < json.size() && json[pos] != '"') {
+            char c = json[pos++];
+            if (c == '\\' && pos < json.size()) {
+                const char e = json[pos++];
+                switch (e) {
+                    case 'n': c = '\n'; break;
+                    case 't': c = '\t'; break;
+                    case 'r': c = '\r'; break;
+                    case 'u':
+                        c = static_cast<char>(std::strtol(json.substr(pos, 4).c_str(), nullptr, 16));
+                        pos += 4;
+                        break;
+                    default: c = e;  // \" \\ \/
+                }
+            }
+            out += c;
+        }
+        ++pos;  // the closing quote
+        return out;
+    }
+
     int port_;
 };
 
@@ -349,6 +411,11 @@ std::string g_url;    // the simulator, http://127.0.0.1:PORT
 std::string g_key;    // its access key
 std::string g_call;   // interruptible
 std::string g_stuck;  // not interruptible
+std::string g_connected;       // bridged to a destination
+std::string g_supervisor_key;  // the simulator's supervisor key
+std::string g_blacklisted;     // a blacklisted supervisor destination
+const std::string kSupervisorAt = "+4922155400300";
+const std::string kUnknownRecording = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
 const std::string kUnknownCall = "0f1e2d3c-4b5a-4968-8776-655443322110";
 std::optional<Sim> g_sim;
 
@@ -765,6 +832,323 @@ void test_error_is_a_value() {
                 kNoFields);
 }
 
+// ------------------------------------------------------- live-call methods
+
+using tenios::DestinationType;
+
+const std::optional<std::string> code(const char* c) { return std::optional<std::string>(c); }
+const std::vector<std::string> kCallUuidField{"call_uuid"};
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+void test_destination_types() {
+    CHECK_EQ(tenios::destination_type_name(DestinationType::ExternalNumber),
+             std::string_view("EXTERNALNUMBER"));
+    CHECK_EQ(tenios::destination_type_name(DestinationType::SipUser), std::string_view("SIP_USER"));
+    CHECK_EQ(tenios::destination_type_name(DestinationType::SipTrunk),
+             std::string_view("SIP_TRUNK"));
+    CHECK(tenios::destination_type_name(static_cast<DestinationType>(4)).empty());
+    CHECK(tenios::destination_type_name(static_cast<DestinationType>(0)).empty());
+}
+
+void test_transfer_call() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    client.transfer_call(g_connected, DestinationType::SipUser, "agent-7");
+    client.transfer_call(g_connected, DestinationType::ExternalNumber, "+492215540030");
+    client.transfer_call(g_connected, DestinationType::SipTrunk, "trunk-1");
+    const auto requests = g_sim->requests();
+    CHECK_EQ(requests.size(), std::size_t{3});
+    if (requests.size() == 3) {
+        CHECK_EQ(requests[0].first, std::string("/transfer-call"));
+        CHECK_EQ(requests[0].second,
+                 "{\"access_key\":" + quoted(g_key) + ",\"call_uuid\":" + quoted(g_connected) +
+                     ",\"destination_type\":\"SIP_USER\",\"destination\":\"agent-7\"}");
+        CHECK_EQ(requests[1].second,
+                 "{\"access_key\":" + quoted(g_key) + ",\"call_uuid\":" + quoted(g_connected) +
+                     ",\"destination_type\":\"EXTERNALNUMBER\",\"destination\":\"+492215540030\"}");
+        CHECK_EQ(requests[2].second,
+                 "{\"access_key\":" + quoted(g_key) + ",\"call_uuid\":" + quoted(g_connected) +
+                     ",\"destination_type\":\"SIP_TRUNK\",\"destination\":\"trunk-1\"}");
+    }
+    const std::string call = g_sim->get("/_sim/calls/" + g_connected);
+    CHECK(call.find("\"transfers\":[{\"destination_type\":\"SIP_USER\",\"destination\":"
+                    "\"agent-7\"},{\"destination_type\":\"EXTERNALNUMBER\",\"destination\":"
+                    "\"+492215540030\"},{\"destination_type\":\"SIP_TRUNK\",\"destination\":"
+                    "\"trunk-1\"}]") != std::string::npos);
+    if (call.find("\"transfers\":[{") == std::string::npos) fail(__FILE__, __LINE__, "call: " + call);
+
+    // A call still in its block is not connected: TENIOS refuses to transfer it.
+    CHECK_ERROR(CATCH_ERROR(client.transfer_call(g_call, DestinationType::SipUser, "agent-7")),
+                Status::ErrApi,
+                "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)",
+                code("CALL_NOT_CONNECTED"), 400, kCallUuidField);
+}
+
+void test_refer_call() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    client.refer_call(g_connected, "sip:4044@192.0.2.10:5060;user=phone");
+    CHECK_EQ(g_sim->bodies(),
+             std::vector<std::string>{"{\"access_key\":" + quoted(g_key) + ",\"call_uuid\":" +
+                                      quoted(g_connected) +
+                                      ",\"sip_uri\":\"sip:4044@192.0.2.10:5060;user=phone\"}"});
+    const std::string call = g_sim->get("/_sim/calls/" + g_connected);
+    CHECK(call.find("\"refers\":[{\"sip_uri\":\"sip:4044@192.0.2.10:5060;user=phone\"}]") !=
+          std::string::npos);
+}
+
+void test_record_start_and_stop() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    const std::string recording = client.record_start(g_connected, false, true);
+    CHECK_EQ(recording.size(), std::size_t{36});
+    // Recording twice at once is refused.
+    CHECK_ERROR(CATCH_ERROR(client.record_start(g_connected)), Status::ErrApi,
+                "RECORDING_ALREADY_RUNNING: A recording of this call is already running (fields: "
+                "call_uuid)",
+                code("RECORDING_ALREADY_RUNNING"), 400, kCallUuidField);
+    client.record_stop(g_connected, recording);
+    // Stopped: it cannot be stopped again.
+    const auto again = CATCH_ERROR(client.record_stop(g_connected, recording));
+    if (again) {
+        CHECK_EQ(again->status(), Status::ErrApi);
+        CHECK_EQ(again->api_code(), code("RECORDING_NOT_FOUND"));
+    }
+    CHECK_ERROR(CATCH_ERROR(client.record_stop(g_connected, kUnknownRecording)), Status::ErrApi,
+                "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)",
+                code("RECORDING_NOT_FOUND"), 400, std::vector<std::string>{"recording_uuid"});
+    // A second part, with the defaults (both channels).
+    const std::string second = client.record_start(g_connected);
+    CHECK(second != recording);
+    client.record_stop(g_connected, second);
+
+    const auto bodies = g_sim->bodies();
+    const std::string start = "{\"access_key\":" + quoted(g_key) + ",\"call_uuid\":" +
+                              quoted(g_connected);
+    CHECK_EQ(bodies.size(), std::size_t{7});
+    if (bodies.size() == 7) {
+        CHECK_EQ(bodies[0], start + ",\"record_caller\":false,\"record_callee\":true}");
+        CHECK_EQ(bodies[2], start + ",\"recording_uuid\":" + quoted(recording) + "}");
+        CHECK_EQ(bodies[5], start + ",\"record_caller\":true,\"record_callee\":true}");
+    }
+    const std::string call = g_sim->get("/_sim/calls/" + g_connected);
+    CHECK(call.find(quoted(recording)) != std::string::npos);
+    CHECK(call.find(quoted(second)) != std::string::npos);
+}
+
+void test_record_stop_accepts_both_success_bodies() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    g_sim->fault(R"({"status":200,"body":"{\"success\":\"true\"}"})");
+    client.record_stop(g_connected, kUnknownRecording);
+    g_sim->fault(R"({"status":200,"body":"{\"success\":true}"})");
+    client.record_stop(g_connected, kUnknownRecording);
+    g_sim->fault(R"({"status":200,"body":"{\"recording_uuid\":\"r-1\"}"})");
+    CHECK_EQ(client.record_start(g_connected), std::string("r-1"));
+    g_sim->fault(R"({"status":200,"body":"{\"success\":true}"})");
+    const auto e = CATCH_ERROR(client.record_start(g_connected));
+    if (e) CHECK_EQ(e->status(), Status::ErrProtocol);
+}
+
+void test_listen_in_start() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    client.listen_in_start(g_connected, g_supervisor_key, kSupervisorAt);
+    client.listen_in_start(g_connected, g_supervisor_key, kSupervisorAt, true);
+    const std::string start = "{\"access_key\":" + quoted(g_key) + ",\"supervisor_key\":" +
+                              quoted(g_supervisor_key) + ",\"call_uuid\":" + quoted(g_connected) +
+                              ",\"supervisor_destination\":" + quoted(kSupervisorAt);
+    CHECK_EQ(g_sim->bodies(), (std::vector<std::string>{start + ",\"whisper_to_agent\":false}",
+                                                        start + ",\"whisper_to_agent\":true}"}));
+    const std::string call = g_sim->get("/_sim/calls/" + g_connected);
+    CHECK(call.find("\"listen_ins\":[{\"supervisor_destination\":" + quoted(kSupervisorAt) +
+                    ",\"whisper_to_agent\":false},{\"supervisor_destination\":" +
+                    quoted(kSupervisorAt) + ",\"whisper_to_agent\":true}]") != std::string::npos);
+
+    const std::string wrong = "not-the-supervisor-key-93b1";
+    const auto bad = CATCH_ERROR(client.listen_in_start(g_connected, wrong, kSupervisorAt));
+    CHECK_ERROR(bad, Status::ErrBadCredentials, "BAD_CREDENTIALS: Bad credentials",
+                code("BAD_CREDENTIALS"), 400, kNoFields);
+    const auto blacklisted =
+        CATCH_ERROR(client.listen_in_start(g_connected, g_supervisor_key, g_blacklisted));
+    CHECK_ERROR(blacklisted, Status::ErrSupervisorDestinationBlacklisted,
+                "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in "
+                "the blacklist (fields: supervisor_destination)",
+                code("LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"), 400,
+                std::vector<std::string>{"supervisor_destination"});
+    CHECK_ERROR(CATCH_ERROR(client.listen_in_start(g_call, g_supervisor_key, kSupervisorAt)),
+                Status::ErrApi,
+                "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)",
+                code("CALL_NOT_CONNECTED"), 400, kCallUuidField);
+}
+
+// Every method once, on `call`, with valid arguments.
+std::vector<std::pair<const char*, std::function<void(const tenios::Client&)>>> every_method(
+    const std::string& call) {
+    return {
+        {"transfer_call",
+         [call](const tenios::Client& c) {
+             c.transfer_call(call, DestinationType::SipUser, "agent-7");
+         }},
+        {"refer_call",
+         [call](const tenios::Client& c) { c.refer_call(call, "sip:4044@192.0.2.10:5060"); }},
+        {"record_start", [call](const tenios::Client& c) { (void)c.record_start(call); }},
+        {"record_stop",
+         [call](const tenios::Client& c) { c.record_stop(call, kUnknownRecording); }},
+        {"listen_in_start",
+         [call](const tenios::Client& c) {
+             c.listen_in_start(call, g_supervisor_key, kSupervisorAt);
+         }},
+    };
+}
+
+void test_every_method_unknown_call_and_wrong_key() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    const tenios::Client wrong("wrong-access-key-51c0", sim_options());
+    for (const auto& [name, call] : every_method(kUnknownCall)) {
+        // record_stop looks the recording up first: an unknown call has none (the
+        // simulator's guess at what TENIOS answers).
+        const bool stop = std::string_view(name) == "record_stop";
+        const auto e = CATCH_ERROR(call(client));
+        const std::string want =
+            stop ? "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)"
+                 : "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)";
+        if (!e || e->status() != (stop ? Status::ErrApi : Status::ErrCallUuidNotFound) ||
+            std::string(e->what()) != want)
+            fail(__FILE__, __LINE__, std::string(name) + ": " + (e ? e->what() : "nothing thrown"));
+    }
+    for (const auto& [name, call] : every_method(g_connected)) {
+        const auto e = CATCH_ERROR(call(wrong));
+        if (!e || e->status() != Status::ErrBadCredentials ||
+            std::string_view(e->what()).find("wrong-access-key") != std::string_view::npos)
+            fail(__FILE__, __LINE__, std::string(name) + ": " + (e ? e->what() : "nothing thrown"));
+    }
+    CHECK_EQ(g_sim->stat("requests"), 10L);
+}
+
+void test_every_method_redacts_echoed_keys() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    for (const auto& [name, call] : every_method(g_connected)) {
+        g_sim->fault(R"({"status":400,"body":"{\"error_code\":\"X\",\"error_message\":\")" + g_key +
+                     " " + g_supervisor_key + R"(\",\"fields\":[\")" + g_supervisor_key +
+                     R"(\"]}"})");
+        const auto e = CATCH_ERROR(call(client));
+        if (!e) continue;
+        const bool listen = std::string_view(name) == "listen_in_start";
+        const std::string what = e->what();
+        std::string all = what;
+        for (const auto& f : e->fields()) all += " " + f;
+        if (all.find(g_key) != std::string::npos ||
+            (listen && all.find(g_supervisor_key) != std::string::npos))
+            fail(__FILE__, __LINE__, std::string(name) + " leaks a key: " + show(all));
+        if (!starts_with(what, "X: [REDACTED] "))
+            fail(__FILE__, __LINE__, std::string(name) + ": " + show(what));
+        if (listen)
+            CHECK_ERROR(e, Status::ErrApi, "X: [REDACTED] [REDACTED] (fields: [REDACTED])",
+                        code("X"), 400, std::vector<std::string>{"[REDACTED]"});
+    }
+    CHECK_EQ(g_sim->stat("requests"), 5L);
+}
+
+void test_live_call_arguments_are_checked_before_sending() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    struct Case {
+        const char* name;
+        std::function<void()> call;
+        std::string message;
+    };
+    const std::string nul("a\0b", 3);
+    const std::vector<Case> cases = {
+        {"transfer: empty call_uuid",
+         [&] { client.transfer_call("", DestinationType::SipUser, "agent-7"); },
+         "call_uuid is empty"},
+        {"transfer: destination type 7",
+         [&] { client.transfer_call(g_connected, static_cast<DestinationType>(7), "agent-7"); },
+         "destination_type 7 is not TENIOS_DESTINATION_EXTERNALNUMBER (1), "
+         "TENIOS_DESTINATION_SIP_USER (2) or TENIOS_DESTINATION_SIP_TRUNK (3)"},
+        {"transfer: not E.164",
+         [&] { client.transfer_call(g_connected, DestinationType::ExternalNumber, "0221"); },
+         "destination \"0221\" is not an E.164 number (a + and 2 to 15 digits, e.g. "
+         "+492215540030)"},
+        {"transfer: empty destination",
+         [&] { client.transfer_call(g_connected, DestinationType::SipTrunk, ""); },
+         "destination is empty"},
+        {"transfer: NUL in destination",
+         [&] { client.transfer_call(g_connected, DestinationType::SipUser, nul); },
+         "destination contains a control character"},
+        {"refer: not a SIP URI", [&] { client.refer_call(g_connected, "x"); },
+         "sip_uri \"x\" is not a SIP URI (sip:... or sips:..., e.g. sip:4044@192.0.2.10:5060)"},
+        {"refer: empty", [&] { client.refer_call(g_connected, ""); }, "sip_uri is empty"},
+        {"refer: NUL", [&] { client.refer_call(g_connected, "sip:" + nul); },
+         "sip_uri contains a control character"},
+        {"record_start: empty call_uuid", [&] { (void)client.record_start(""); },
+         "call_uuid is empty"},
+        {"record_start: NUL in call_uuid", [&] { (void)client.record_start(g_connected + nul); },
+         "call_uuid contains a control character"},
+        {"record_stop: empty recording", [&] { client.record_stop(g_connected, ""); },
+         "recording_uuid is empty"},
+        {"record_stop: long recording",
+         [&] { client.record_stop(g_connected, std::string(1025, 'r')); },
+         "recording_uuid is longer than 1024 bytes"},
+        {"listen_in: empty supervisor key",
+         [&] { client.listen_in_start(g_connected, "", kSupervisorAt); },
+         "supervisor_key is empty"},
+        {"listen_in: NUL in supervisor key",
+         [&] { client.listen_in_start(g_connected, g_supervisor_key + nul, kSupervisorAt); },
+         "supervisor_key contains a control character"},
+        {"listen_in: control char in supervisor key",
+         [&] { client.listen_in_start(g_connected, g_supervisor_key + "\x01", kSupervisorAt); },
+         "supervisor_key contains a control character"},
+        {"listen_in: empty destination",
+         [&] { client.listen_in_start(g_connected, g_supervisor_key, ""); },
+         "supervisor_destination is empty"},
+    };
+    for (const Case& c : cases) {
+        const auto e = CATCH_ERROR(c.call());
+        if (!e || e->status() != Status::ErrInvalidArgument || e->what() != c.message ||
+            e->api_code() || e->http_status() != 0)
+            fail(__FILE__, __LINE__,
+                 std::string(c.name) + ": " + (e ? show(e->status()) + " " + show(e->what())
+                                                 : std::string("nothing thrown")) +
+                     ", expected " + show(c.message));
+    }
+    CHECK_EQ(g_sim->stat("requests"), 0L);
+    CHECK_EQ(g_sim->stat("connections"), 0L);
+}
+
+void test_live_calls_shutdown_and_moved_from() {
+    g_sim->reset();
+    g_sim->fault(R"({"status":200,"body":"{\"recording_uuid\":\"r-1\"}","delay_ms":8000})");
+    tenios::Client client(g_key, sim_options());
+    std::optional<tenios::Error> in_flight;
+    std::thread caller([&] { in_flight = CATCH_ERROR((void)client.record_start(g_connected)); });
+    for (int i = 0; i < 500 && g_sim->stat("requests") < 1; i++)
+        std::this_thread::sleep_for(10ms);
+    client.shutdown();
+    caller.join();
+    CHECK_ERROR(in_flight, Status::ErrShutdown,
+                "the client was shut down during the call; the request may or may not have "
+                "reached the API",
+                kNoCode, 0, kNoFields);
+    for (const auto& [name, call] : every_method(g_connected)) {
+        const auto e = CATCH_ERROR(call(client));
+        if (!e || e->status() != Status::ErrShutdown)
+            fail(__FILE__, __LINE__, std::string(name) + " after shutdown()");
+    }
+    const tenios::Client taken(std::move(client));
+    for (const auto& [name, call] : every_method(g_connected)) {
+        const auto e = CATCH_ERROR(call(client));  // NOLINT(bugprone-use-after-move)
+        if (!e || e->status() != Status::ErrInvalidArgument ||
+            std::string(e->what()) != "client is NULL")
+            fail(__FILE__, __LINE__, std::string(name) + " on a moved-from client");
+    }
+    CHECK_EQ(g_sim->stat("requests"), 1L);
+}
+
 }  // namespace
 
 int main() {
@@ -772,6 +1156,9 @@ int main() {
     g_key = require_env("TENIOS_TEST_KEY");
     g_call = require_env("TENIOS_TEST_CALL");
     g_stuck = require_env("TENIOS_TEST_STUCK");
+    g_connected = require_env("TENIOS_TEST_CONNECTED");
+    g_supervisor_key = require_env("TENIOS_TEST_SUPERVISOR_KEY");
+    g_blacklisted = require_env("TENIOS_TEST_BLACKLISTED");
     const auto colon = g_url.rfind(':');
     const int port = colon == std::string::npos ? 0 : std::atoi(g_url.c_str() + colon + 1);
     if (!starts_with(g_url, "http://127.0.0.1:") || port <= 0) {
@@ -806,6 +1193,23 @@ int main() {
     run_test("free function interrupt_block over the default client",
              test_free_function_default_client);
     run_test("Error is a std::exception value that outlives its client", test_error_is_a_value);
+    run_test("DestinationType names are the API's", test_destination_types);
+    run_test("transfer_call: the request bytes, the simulator's transfers, CALL_NOT_CONNECTED",
+             test_transfer_call);
+    run_test("refer_call: the request bytes and the simulator's refers", test_refer_call);
+    run_test("record_start/record_stop: bytes, UUID, already running, not found, two parts",
+             test_record_start_and_stop);
+    run_test("record_stop takes {\"success\": \"true\"} and true; record_start needs a UUID",
+             test_record_stop_accepts_both_success_bodies);
+    run_test("listen_in_start: bytes, whisper, wrong supervisor key, blacklist, not connected",
+             test_listen_in_start);
+    run_test("every method: unknown call, wrong access key", test_every_method_unknown_call_and_wrong_key);
+    run_test("every method: echoed access and supervisor keys are redacted",
+             test_every_method_redacts_echoed_keys);
+    run_test("live-call arguments are rejected before anything is sent",
+             test_live_call_arguments_are_checked_before_sending);
+    run_test("live calls: shutdown() cancels record_start; shut-down and moved-from clients",
+             test_live_calls_shutdown_and_moved_from);
 
     std::cout << g_passed << " passed, " << g_failed << " failed" << std::endl;
     return g_failed == 0 ? 0 : 1;

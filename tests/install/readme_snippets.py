@@ -9,6 +9,8 @@ Writes OUTDIR/readme-N.c or .cpp for the N-th such block and prints one line per
     int snippet(const char *access_key, const char *call_uuid)
 
 with its #include lines moved above it (after stdio.h and tenios.h or tenios.hpp), and a main() that calls it with argv[1] and argv[2].
+A block may start with definitions (a log callback, say): the lines before a line that reads
+`/* then, in a function: */` go to file scope.
 A #line directive makes the compiler's messages point into README.md. tests/install/run.sh
 compiles them with -Wall -Wextra -Werror against an installed libtenios and runs the first one
 against the simulator.
@@ -45,11 +47,23 @@ def blocks(text: str) -> list[tuple[str, int, list[str]]]:
     return found
 
 
+SPLIT = "/* then, in a function: */"
+
+
 def program(lang: str, readme: str, line: int, code: list[str]) -> str:
     includes = [c for c in code if c.lstrip().startswith("#include")]
-    body = [c if not c.lstrip().startswith("#include") else "" for c in code]
+    code = [c if not c.lstrip().startswith("#include") else "" for c in code]
+    top: list[str] = []
+    body = code
+    body_line = line
+    if SPLIT in (c.strip() for c in code):
+        at = [c.strip() for c in code].index(SPLIT)
+        top, body = code[:at], code[at + 1:]
+        body_line = line + at + 1
     out = [C_PRELUDE if lang == "c" else CPP_PRELUDE]
     out += includes
+    if top:
+        out += [f'#line {line} "{readme}"'] + top
     out += [
         "",
         "int snippet(const char *access_key, const char *call_uuid);",
@@ -57,7 +71,7 @@ def program(lang: str, readme: str, line: int, code: list[str]) -> str:
         "{",
         "    (void)access_key;",
         "    (void)call_uuid;",
-        f'#line {line} "{readme}"',
+        f'#line {body_line} "{readme}"',
     ]
     out += body
     out += [

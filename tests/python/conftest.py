@@ -26,6 +26,10 @@ ACCESS_KEY = "test-key-7f3a9c1e-5b2d"
 CALL = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"
 STUCK_CALL = "9d5e2b1a-7c3f-4e8d-a6b0-1f2e3d4c5b6a"
 UNKNOWN_CALL = "0f8b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+# A call bridged to a destination: it can be transferred, recorded, listened in on.
+CONNECTED_CALL = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
+SUPERVISOR_KEY = "test-supervisor-key-2d8e4f1a"
+BLACKLISTED = "+4922100000666"  # a supervisor destination on the account's blacklist
 
 
 def _artifact(env_name: str, file_name: str) -> str | None:
@@ -70,6 +74,10 @@ class Sim:
     def stats(self) -> dict[str, int]:
         return self._call("GET", "/_sim/stats")
 
+    def call(self, call_uuid: str) -> dict[str, Any]:
+        """The simulator's view of one call: state, transfers, refers, recordings, listen-ins."""
+        return self._call("GET", f"/_sim/calls/{call_uuid}")
+
     def reset(self) -> None:
         self._call("POST", "/_sim/reset", {})
 
@@ -96,7 +104,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             [SIM_BINARY, "--port", "0", "--access-key", ACCESS_KEY,
-             "--call", CALL, "--stuck-call", STUCK_CALL],
+             "--call", CALL, "--stuck-call", STUCK_CALL, "--connected-call", CONNECTED_CALL,
+             "--supervisor-key", SUPERVISOR_KEY, "--blacklist", BLACKLISTED],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
         )
     try:

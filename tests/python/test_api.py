@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import tenios
+import tenios._native
 from tenios import Status
 
 HEADER = Path(__file__).resolve().parents[2] / "include" / "tenios.h"
@@ -49,6 +50,25 @@ def test_status_enum_is_exactly_the_header_s() -> None:
         assert tenios.status_name(number) == name
 
 
+# A destination type constant as cbindgen writes it (`  TENIOS_DESTINATION_SIP_USER = 2,`).
+_DESTINATION_CONSTANT = re.compile(
+    r"^\s*(TENIOS_DESTINATION_[A-Z0-9_]+)\s*=\s*(\d+)[uU]?\s*,?\s*$", re.MULTILINE)
+
+
+def test_destination_type_enum_is_exactly_the_header_s() -> None:
+    in_header = {name: int(number)
+                 for name, number in _DESTINATION_CONSTANT.findall(HEADER.read_text())}
+    assert "TENIOS_DESTINATION_EXTERNALNUMBER" in in_header, in_header
+    in_python = {"TENIOS_DESTINATION_" + m.name: int(m) for m in tenios.DestinationType}
+    assert in_python == in_header
+    # The member names are the API's names, as the library spells them.
+    lib = tenios._native.library()
+    for member in tenios.DestinationType:
+        assert lib.client_api.destination_type_str(member) == member.name.encode()
+    assert lib.client_api.destination_type_str(max(tenios.DestinationType) + 1) is None
+    assert lib.client_api.destination_type_str(0) is None
+
+
 def test_version_is_the_crate_s_and_the_library_s() -> None:
     match = re.search(r'^version\s*=\s*"([^"]+)"', CARGO_TOML.read_text(), re.MULTILINE)
     assert match is not None
@@ -62,7 +82,7 @@ def test_status_name_is_the_c_name(status: Status) -> None:
     assert tenios.status_name(int(status)) == "TENIOS_" + status.name
 
 
-@pytest.mark.parametrize("value", [14, 99, 2**31, 2**32 - 1])
+@pytest.mark.parametrize("value", [max(Status) + 1, 99, 2**31, 2**32 - 1])
 def test_status_name_of_unknown_values(value: int) -> None:
     assert tenios.status_name(value) == "TENIOS_UNKNOWN"
 
@@ -106,6 +126,8 @@ def test_every_error_status_has_its_own_class() -> None:
     (tenios.ProtocolError, Status.ERR_PROTOCOL, None),
     (tenios.InternalError, Status.ERR_INTERNAL, None),
     (tenios.ShutdownError, Status.ERR_SHUTDOWN, None),
+    (tenios.SupervisorDestinationBlacklistedError, Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+     None),
 ])
 def test_error_classes(cls: type[tenios.TeniosError], status: Status, builtin: type | None) -> None:
     assert tenios.ERROR_CLASSES[status] is cls

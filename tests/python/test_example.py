@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ACCESS_KEY, CALL, REPO, UNKNOWN_CALL, Sim, child_env
+from conftest import ACCESS_KEY, CALL, CONNECTED_CALL, REPO, UNKNOWN_CALL, Sim, child_env
 
 EXAMPLE = REPO / "bindings" / "python" / "examples" / "interrupt.py"
 
@@ -128,4 +128,74 @@ def test_client_usage_errors(sim: Sim) -> None:
         assert result.returncode == 2
         assert result.stdout == ""
         assert result.stderr.startswith("usage: client.py CALL_UUID")
+    assert sim.stats()["requests"] == 0
+
+
+# --- bindings/python/examples/call_demo.py: the scripted call with tenios.AsyncClient -----------
+
+CALL_DEMO = REPO / "bindings" / "python" / "examples" / "call_demo.py"
+
+
+def run_call_demo(*args: str, key: str | None = ACCESS_KEY) -> subprocess.CompletedProcess[str]:
+    env = child_env(TENIOS_ACCESS_KEY=key)
+    env["PYTHONPATH"] = "bindings/python"
+    return subprocess.run([sys.executable, str(CALL_DEMO.relative_to(REPO)), *args], cwd=REPO,
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_call_demo(sim: Sim) -> None:
+    result = run_call_demo(CALL, CONNECTED_CALL, "agent-7")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    call = sim.call(CONNECTED_CALL)
+    (recording,) = call["recordings"]
+    uuid = recording["recording_uuid"]
+    assert result.stdout == (
+        f"1. interrupted the waiting loop of call {CALL}\n"
+        f"2. started recording call {CONNECTED_CALL}: recording {uuid}\n"
+        f"3. transferred call {CONNECTED_CALL} to SIP user agent-7\n"
+        f"4. stopped recording {uuid}\n"
+    )
+    assert recording["running"] is False
+    assert call["transfers"] == [{"destination_type": "SIP_USER", "destination": "agent-7"}]
+    assert sim.interrupts() == [CALL]
+    assert [r["path"] for r in sim.requests()] == [
+        "/interrupt-ecc-block", "/record-call/start", "/transfer-call", "/record-call/stop"]
+
+
+def test_call_demo_stops_the_recording_when_the_transfer_fails(sim: Sim) -> None:
+    json_headers = [["Content-Type", "application/json"]]
+    sim.fault(status=200, headers=json_headers, body='{"success": true}')
+    sim.fault(status=200, headers=json_headers, body='{"recording_uuid": "r-1"}')
+    sim.fault(status=400, headers=json_headers,
+              body='{"error_code": "CALL_NOT_CONNECTED", "error_message": "The call is not connected to a destination"}')
+    sim.fault(status=200, headers=json_headers, body='{"success": "true"}')
+    result = run_call_demo(CALL, CONNECTED_CALL, "agent-7")
+    assert result.returncode == 1
+    assert result.stdout == (
+        f"1. interrupted the waiting loop of call {CALL}\n"
+        f"2. started recording call {CONNECTED_CALL}: recording r-1\n"
+        f"4. stopped recording r-1\n"
+    )
+    assert result.stderr == (
+        "call_demo.py: step 3: TENIOS_ERR_API: CALL_NOT_CONNECTED: The call is not connected to a destination\n")
+    assert [r["path"] for r in sim.requests()][-1] == "/record-call/stop"
+
+
+def test_call_demo_unknown_call(sim: Sim) -> None:
+    result = run_call_demo(CALL, UNKNOWN_CALL, "agent-7")
+    assert result.returncode == 1
+    assert result.stdout == f"1. interrupted the waiting loop of call {CALL}\n"
+    assert result.stderr == (
+        "call_demo.py: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: "
+        "The call wasn't found (fields: call_uuid)\n")
+
+
+def test_call_demo_usage(sim: Sim) -> None:
+    for args in ([], [CALL, CONNECTED_CALL], ["--help"]):
+        result = run_call_demo(*args)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("usage: call_demo.py WAITING_CALL CONNECTED_CALL AGENT")
     assert sim.stats()["requests"] == 0

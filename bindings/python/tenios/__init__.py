@@ -15,13 +15,22 @@ proxy, user agent) and its own connection pool, shareable between threads. It ne
     with tenios.Client("my-access-key", base_url="https://api.tenios.com", timeout=3.0) as client:
         client.interrupt_block("c0b93a5e-4ce0-4adb-940e-5079f2abbcb4")
 
-Its errors also carry ``api_code``, ``http_status`` and ``fields``.
+Its errors also carry ``api_code``, ``http_status`` and ``fields``. A ``Client`` also controls
+the rest of a live call: ``transfer_call``, ``refer_call``, ``record_start``/``record_stop`` and
+``listen_in_start``. ``AsyncClient`` is the same for asyncio programs: ``async`` methods that run
+the blocking call in a thread, so the event loop keeps running:
+
+    async with tenios.AsyncClient("my-access-key") as client:
+        await client.transfer_call(call_uuid, destination_type=tenios.DestinationType.SIP_USER,
+                                   destination="agent-7")
 """
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import ctypes
+import functools
 import enum
 import math
 import os
@@ -38,9 +47,11 @@ __version__ = VERSION
 
 __all__ = [
     "ApiError",
+    "AsyncClient",
     "BadCredentialsError",
     "CallNotFoundError",
     "Client",
+    "DestinationType",
     "HttpError",
     "InternalError",
     "InvalidArgumentError",
@@ -52,6 +63,7 @@ __all__ = [
     "ProtocolError",
     "ShutdownError",
     "Status",
+    "SupervisorDestinationBlacklistedError",
     "TeniosError",
     "TimeoutError",
     "ERROR_CLASSES",
@@ -82,6 +94,18 @@ class Status(enum.IntEnum):
     ERR_PROTOCOL = 11
     ERR_INTERNAL = 12
     ERR_SHUTDOWN = 13
+    ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14
+
+
+class DestinationType(enum.IntEnum):
+    """``tenios_destination_type`` from tenios.h: where ``Client.transfer_call`` sends a call.
+    The member names are the API's names (``DestinationType.SIP_USER.name == "SIP_USER"``), so
+    ``transfer_call`` also takes those strings, as a webhook or a configuration file carries
+    them."""
+
+    EXTERNALNUMBER = 1  # a phone number in E.164 form, e.g. "+492215540030"
+    SIP_USER = 2  # the user name of a SIP account
+    SIP_TRUNK = 3  # the user name of a SIP trunk
 
 
 class TeniosError(Exception):
@@ -185,6 +209,12 @@ class ShutdownError(TeniosError):
     cancelled request reached the API is unknown."""
 
 
+class SupervisorDestinationBlacklistedError(TeniosError):
+    """TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED: the API's
+    LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST (``Client.listen_in_start``): the supervisor's
+    destination is on the account's blacklist."""
+
+
 ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
     Status.ERR_INVALID_VALUE: InvalidValueError,
@@ -199,6 +229,7 @@ ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_PROTOCOL: ProtocolError,
     Status.ERR_INTERNAL: InternalError,
     Status.ERR_SHUTDOWN: ShutdownError,
+    Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED: SupervisorDestinationBlacklistedError,
 }
 
 _UINT32_MAX = 2**32 - 1
@@ -359,6 +390,23 @@ def _flag(name: str, value: bool) -> bool:
     return value
 
 
+def _destination_type(value: DestinationType | int | str) -> int:
+    """A ``DestinationType``, or the API's name of one (``"SIP_USER"``; exact spelling), or a
+    plain int, which goes to the library unchecked so that the library's own check answers
+    (``destination_type 7 is not TENIOS_DESTINATION_EXTERNALNUMBER (1), ...``)."""
+    if isinstance(value, str):
+        try:
+            return int(DestinationType[value])
+        except KeyError:
+            names = ", ".join(repr(m.name) for m in DestinationType)
+            raise _invalid(f"destination_type {value!r} is not one of {names}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"destination_type must be a tenios.DestinationType, not {type(value).__name__}")
+    if not 0 <= value <= _UINT32_MAX:
+        raise _invalid(f"destination_type {value} does not fit in a uint32 (tenios_destination_type)")
+    return int(value)
+
+
 class Client:
     """A libtenios client (``tenios_client``) with its own options and connection pool.
 
@@ -388,7 +436,13 @@ class Client:
     ``InvalidArgumentError`` with the library's message (e.g. ``timeout must be 1 to 600000 ms,
     not 0``). ``str`` arguments go to the library as UTF-8, ``bytes`` unchanged.
 
-    Threads: ``interrupt_block`` may run in any number of threads at once. ``close()`` marks the
+    The methods that act on a live call (``interrupt_block``, ``transfer_call``,
+    ``refer_call``, ``record_start``, ``record_stop``, ``listen_in_start``) take the call's UUID
+    first and everything else by keyword; each returns when the API confirmed it, or raises the
+    ``TeniosError`` subclass for the library's status with ``api_code``, ``http_status`` and
+    ``fields`` from the library's error object. Each request is sent at most once.
+
+    Threads: every method may run in any number of threads at once. ``close()`` marks the
     client closed (later calls raise ``ShutdownError("client is closed")`` without touching the
     library), shuts the C client down (``tenios_client_shutdown``) so that calls in flight in
     other threads return promptly with ``ShutdownError``, waits for them to return, and frees
@@ -465,13 +519,90 @@ class Client:
         return self._closed
 
     def interrupt_block(self, call_uuid: str | bytes) -> None:
-        """Interrupt the currently executing block of the call ``call_uuid``.
+        """Interrupt the currently executing block of the call ``call_uuid``
+        (``POST /interrupt-ecc-block``).
 
         Returns ``None`` or raises the ``TeniosError`` subclass for the library's status, with
         ``api_code``, ``http_status`` and ``fields`` set from the library's error object.
         A call that ``close()`` cancels, or one made after ``close()``, raises ``ShutdownError``.
         """
         uuid = _to_c("call_uuid", call_uuid)
+        self._call(self._api.client_interrupt_block, uuid)
+
+    def transfer_call(self, call_uuid: str | bytes, *,
+                      destination_type: DestinationType | str,
+                      destination: str | bytes) -> None:
+        """Transfer the connected call ``call_uuid`` (``POST /transfer-call``); TENIOS transfers
+        only a call already put through to a destination.
+
+        ``destination_type`` is a ``DestinationType`` or its API name (``"EXTERNALNUMBER"``,
+        ``"SIP_USER"``, ``"SIP_TRUNK"``). ``destination`` is an E.164 number for
+        ``EXTERNALNUMBER`` (``+`` and 2 to 15 digits, checked before sending:
+        ``InvalidArgumentError``), a SIP user or trunk name otherwise.
+        """
+        uuid = _to_c("call_uuid", call_uuid)
+        kind = _destination_type(destination_type)
+        target = _to_c("destination", destination)
+        self._call(self._api.client_transfer_call, uuid, kind, target)
+
+    def refer_call(self, call_uuid: str | bytes, *, sip_uri: str | bytes) -> None:
+        """Send the call ``call_uuid`` a SIP REFER to ``sip_uri`` (``POST /refer-call``), e.g.
+        ``"sip:4044@192.0.2.10:5060;user=phone"``; it must start with ``sip:`` or ``sips:``
+        (checked before sending). Once accepted, the call leaves TENIOS."""
+        uuid = _to_c("call_uuid", call_uuid)
+        uri = _to_c("sip_uri", sip_uri)
+        self._call(self._api.client_refer_call, uuid, uri)
+
+    def record_start(self, call_uuid: str | bytes, *, record_caller: bool = True,
+                     record_callee: bool = True) -> str:
+        """Start recording the call ``call_uuid`` (``POST /record-call/start``): the caller's
+        channel, the called party's, or both (the API's default). Returns the new recording's
+        UUID, for ``record_stop``. A call may be recorded in several parts."""
+        uuid = _to_c("call_uuid", call_uuid)
+        caller = _flag("record_caller", record_caller)
+        callee = _flag("record_callee", record_callee)
+        api = self._api
+        recording = ctypes.c_void_p()  # an owned char *: read, then freed whatever happens
+        try:
+            self._call(api.client_record_start, uuid, caller, callee, ctypes.byref(recording))
+            if not recording.value:  # TENIOS_OK without a UUID would be a library bug
+                raise InternalError(Status.ERR_INTERNAL,
+                                    "tenios_client_record_start returned no recording UUID")
+            return ctypes.string_at(recording.value).decode("utf-8", "replace")
+        finally:
+            api.string_free(recording)
+
+    def record_stop(self, call_uuid: str | bytes, *, recording_uuid: str | bytes) -> None:
+        """Stop the recording ``recording_uuid`` (from ``record_start``) of the call
+        ``call_uuid`` (``POST /record-call/stop``; both are sent).
+
+        ``recording_uuid`` is keyword-only: both arguments are UUID strings, so a swapped pair
+        would be sent without complaint and fail only at the API."""
+        uuid = _to_c("call_uuid", call_uuid)
+        recording = _to_c("recording_uuid", recording_uuid)
+        self._call(self._api.client_record_stop, uuid, recording)
+
+    def listen_in_start(self, call_uuid: str | bytes, *, supervisor_key: str | bytes,
+                        supervisor_destination: str | bytes,
+                        whisper_to_agent: bool = False) -> None:
+        """Let a supervisor listen in on the call ``call_uuid`` (``POST /call/listen-in/start``):
+        TENIOS calls the supervisor at ``supervisor_destination`` (a number such as
+        ``"+4922155400300"`` or a SIP address). With ``whisper_to_agent`` the supervisor and
+        the agent can talk without the caller hearing. There is no stop method: it ends when
+        the supervisor hangs up.
+
+        ``supervisor_key`` is the separate key TENIOS issues for this, a secret like the access
+        key: it is never part of a message, and this object does not keep it. A destination on
+        the account's blacklist raises ``SupervisorDestinationBlacklistedError``."""
+        uuid = _to_c("call_uuid", call_uuid)
+        key = _to_c("supervisor_key", supervisor_key)
+        target = _to_c("supervisor_destination", supervisor_destination)
+        whisper = _flag("whisper_to_agent", whisper_to_agent)
+        self._call(self._api.client_listen_in_start, key, uuid, target, whisper)
+
+    def _call(self, function: Callable[..., int], *args: Any) -> None:
+        """The one path into the library for every method: refuse once closed, count the call
+        as in flight (so that ``close()`` cancels it and waits for it), and raise its error."""
         cond = self._cond
         if cond is None:  # only an object whose __init__ never completed
             raise _closed_error()
@@ -481,7 +612,7 @@ class Client:
             handle = self._handle
             self._active += 1
         try:
-            _check(self._api, self._api.client_interrupt_block, handle, uuid)
+            _check(self._api, function, handle, *args)
         finally:
             with cond:
                 self._active -= 1
@@ -535,6 +666,135 @@ class Client:
     def __reduce_ex__(self, protocol: Any) -> NoReturn:
         # A copy would share (and later double-free) the C handle.
         raise TypeError("tenios.Client objects cannot be pickled or copied")
+
+
+class AsyncClient:
+    """``Client`` for asyncio programs (ARI and ESL bots, web handlers): the same constructor
+    and the same methods as coroutines, plus ``async with`` and ``aclose()``.
+
+    Each call runs the blocking library call in the event loop's default executor (a thread
+    pool; ``loop.set_default_executor`` changes it). ctypes releases the GIL for the length of
+    the C call, so the event loop and other threads keep running while a call waits for the
+    API, and any number of calls may be in flight at once (as many as the executor has
+    threads). Errors are the same ``TeniosError`` subclasses as ``Client``'s.
+
+    Cancelling a task that awaits a method does **not** cancel the request: the C API can only
+    shut down a whole client, not one call. The awaiting task gets ``CancelledError`` at once;
+    the C call runs to completion in its thread (at most the client's ``timeout``) and its
+    outcome is discarded, so the request may or may not have reached the API. To stop calls in
+    flight, ``await client.aclose()``: like ``Client.close()`` it shuts the client down (calls
+    in flight return at once with ``ShutdownError``), waits for them, and frees the client. It
+    waits in a thread of its own, never in the executor, whose threads may all be busy with
+    the very calls it cancels.
+
+    ``AsyncClient(...)`` itself does no I/O and may be created outside a running loop;
+    ``sync_client`` is the underlying ``Client`` (for code that is not async).
+    """
+
+    def __init__(self, access_key: str | bytes | None = None, *, base_url: str | bytes | None = None,
+                 connect_timeout: float = 5.0, timeout: float = 10.0,
+                 ca_file: str | os.PathLike[str] | None = None, system_trust_store: bool = False,
+                 proxy: str | bytes | None = None, proxy_from_env: bool = False,
+                 user_agent: str | bytes | None = None) -> None:
+        self._client = Client(access_key, base_url=base_url, connect_timeout=connect_timeout,
+                              timeout=timeout, ca_file=ca_file,
+                              system_trust_store=system_trust_store, proxy=proxy,
+                              proxy_from_env=proxy_from_env, user_agent=user_agent)
+
+    @property
+    def sync_client(self) -> Client:
+        """The ``Client`` every call goes through."""
+        return self._client
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` (or ``close()``) was called."""
+        return self._client.closed
+
+    async def _run(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, functools.partial(method, *args, **kwargs))
+
+    async def interrupt_block(self, call_uuid: str | bytes) -> None:
+        """``Client.interrupt_block``, off the event loop."""
+        await self._run(self._client.interrupt_block, call_uuid)
+
+    async def transfer_call(self, call_uuid: str | bytes, *,
+                            destination_type: DestinationType | str,
+                            destination: str | bytes) -> None:
+        """``Client.transfer_call``, off the event loop."""
+        await self._run(self._client.transfer_call, call_uuid,
+                        destination_type=destination_type, destination=destination)
+
+    async def refer_call(self, call_uuid: str | bytes, *, sip_uri: str | bytes) -> None:
+        """``Client.refer_call``, off the event loop."""
+        await self._run(self._client.refer_call, call_uuid, sip_uri=sip_uri)
+
+    async def record_start(self, call_uuid: str | bytes, *, record_caller: bool = True,
+                           record_callee: bool = True) -> str:
+        """``Client.record_start``, off the event loop: the new recording's UUID."""
+        recording: str = await self._run(self._client.record_start, call_uuid,
+                                         record_caller=record_caller,
+                                         record_callee=record_callee)
+        return recording
+
+    async def record_stop(self, call_uuid: str | bytes, *, recording_uuid: str | bytes) -> None:
+        """``Client.record_stop``, off the event loop."""
+        await self._run(self._client.record_stop, call_uuid, recording_uuid=recording_uuid)
+
+    async def listen_in_start(self, call_uuid: str | bytes, *, supervisor_key: str | bytes,
+                              supervisor_destination: str | bytes,
+                              whisper_to_agent: bool = False) -> None:
+        """``Client.listen_in_start``, off the event loop."""
+        await self._run(self._client.listen_in_start, call_uuid, supervisor_key=supervisor_key,
+                        supervisor_destination=supervisor_destination,
+                        whisper_to_agent=whisper_to_agent)
+
+    async def aclose(self) -> None:
+        """``Client.close()`` without blocking the event loop: calls in flight are cancelled
+        (``ShutdownError``) and waited for, then the client is freed. Idempotent. If the task
+        awaiting ``aclose()`` is cancelled, closing still completes in its thread."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if done.done():
+                return
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+        def close() -> None:
+            error: BaseException | None = None
+            try:
+                self._client.close()
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+                error = exc
+            try:
+                loop.call_soon_threadsafe(settle, error)
+            except RuntimeError:  # the loop was closed meanwhile: nobody is waiting
+                pass
+
+        threading.Thread(target=close, name="tenios-aclose", daemon=True).start()
+        await asyncio.shield(done)
+
+    def close(self) -> None:
+        """``Client.close()``, blocking: for code outside the event loop."""
+        self._client.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<tenios.AsyncClient {'closed' if self.closed else 'open'}>"
+
+    def __reduce_ex__(self, protocol: Any) -> NoReturn:
+        raise TypeError("tenios.AsyncClient objects cannot be pickled or copied")
 
 
 def _closed_error() -> ShutdownError:

@@ -90,6 +90,26 @@ class _ClientApi:
         self.client_shutdown = _prototype(cdll, "tenios_client_shutdown", None, [p])
         self.client_interrupt_block = _prototype(
             cdll, "tenios_client_interrupt_block", status, [p, ctypes.c_char_p, out])
+        # The live-call methods (1.0): strings are const char *, flags C bool, the destination
+        # type a uint32_t; record_start's recording UUID is an owned char * (c_void_p, freed
+        # with string_free below).
+        text = ctypes.c_char_p
+        self.client_transfer_call = _prototype(
+            cdll, "tenios_client_transfer_call", status, [p, text, ctypes.c_uint32, text, out])
+        self.client_refer_call = _prototype(
+            cdll, "tenios_client_refer_call", status, [p, text, text, out])
+        self.client_record_start = _prototype(
+            cdll, "tenios_client_record_start", status,
+            [p, text, ctypes.c_bool, ctypes.c_bool, out, out])
+        self.client_record_stop = _prototype(
+            cdll, "tenios_client_record_stop", status, [p, text, text, out])
+        self.client_listen_in_start = _prototype(
+            cdll, "tenios_client_listen_in_start", status, [p, text, text, text, ctypes.c_bool, out])
+        self.destination_type_str = _prototype(
+            cdll, "tenios_destination_type_str", ctypes.c_char_p, [ctypes.c_uint32])
+        # The same function as _Library.string_free, here too so that everything a Client
+        # receives and frees goes through this one object (tests wrap it to count the frees).
+        self.string_free = _prototype(cdll, "tenios_string_free", None, [p])
 
         self.error_status = _prototype(cdll, "tenios_error_status", status, [p])
         self.error_message = _prototype(cdll, "tenios_error_message", ctypes.c_char_p, [p])

@@ -7,41 +7,56 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::api::{is_canonical_uuid, Directory};
+use crate::api::{is_canonical_uuid, Account};
+use crate::calls::{CallSetup, CallState, DEFAULT_DESTINATION};
 
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
+pub const DEFAULT_SUPERVISOR_KEY: &str = "sim-supervisor-key";
 
-pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--call UUID] \
-[--stuck-call UUID] [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]";
+pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
+[--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
+[--idle-close-ms N] [--tls-cert FILE --tls-key FILE]";
 
 pub const HELP: &str = "\
-tenios-sim: a local simulator of the TENIOS Call Control Voice API (POST /interrupt-ecc-block)
+tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
+(interrupt-ecc-block, transfer-call, refer-call, record-call/start and /stop,
+call/listen-in/start)
 
-usage: tenios-sim [--port N] [--access-key KEY] [--call UUID] [--stuck-call UUID]
+usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call UUID]
+                  [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER]
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
 
-  --port N            listen on 127.0.0.1:N (default 0: a free port)
-  --access-key KEY    the one valid access key (default sim-access-key)
-  --call UUID         a known call whose current block can be interrupted (repeatable)
-  --stuck-call UUID   a known call whose current block cannot be interrupted (repeatable)
-  --config FILE       JSON {\"access_key\": \"...\", \"calls\": [{\"call_uuid\": \"...\",
-                      \"interruptible\": true}]}; flags add to and override the file
-  --idle-close-ms N   close a connection that has been idle for N ms (default: after 60 s)
-  --tls-cert FILE     serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
-                      chain, server certificate first; needs --tls-key
-  --tls-key FILE      the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
-  --help              show this help
+  --port N              listen on 127.0.0.1:N (default 0: a free port)
+  --access-key KEY      the one valid access key (default sim-access-key)
+  --supervisor-key KEY  the one valid listen-in supervisor key (default sim-supervisor-key)
+  --call UUID           a call in a block that can be interrupted (repeatable)
+  --stuck-call UUID     a call in a block that cannot be interrupted (repeatable)
+  --connected-call UUID a call connected to a destination (+4922155400300 unless the
+                        config file gives one) (repeatable)
+  --blacklist NUMBER    a supervisor destination on the account's blacklist (repeatable)
+  --config FILE         JSON {\"access_key\": \"...\", \"supervisor_key\": \"...\",
+                        \"blacklist\": [\"+49...\"], \"calls\": [{\"call_uuid\": \"...\",
+                        \"state\": \"in_block\"|\"connected\"|\"ended\", \"interruptible\": true,
+                        \"destination\": \"+49...\"}]}; flags add to and override the file
+  --idle-close-ms N     close a connection that has been idle for N ms (default: after 60 s)
+  --tls-cert FILE       serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
+                        chain, server certificate first; needs --tls-key
+  --tls-key FILE        the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
+  --help                show this help
 
 Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
 serves until killed or until its parent process exits (Unix). Unreadable or mismatched TLS
 files exit with status 2; a client whose TLS handshake fails is just disconnected.
 Control endpoints for tests (served over HTTPS too):
-GET /_sim/requests, GET /_sim/interrupts, GET /_sim/stats, POST /_sim/reset, POST /_sim/faults.
+GET /_sim/requests, GET /_sim/interrupts, GET /_sim/calls, GET /_sim/calls/UUID,
+GET /_sim/stats, POST /_sim/reset, POST /_sim/faults.
 ";
 
 pub struct Settings {
     pub port: u16,
-    pub directory: Directory,
+    pub account: Account,
+    /// The calls as configured (what `/_sim/reset` restores).
+    pub calls: Vec<CallSetup>,
     pub idle_close: Option<Duration>,
     /// Serve HTTPS with these files (`--tls-cert`, `--tls-key`).
     pub tls: Option<TlsFiles>,
@@ -59,31 +74,63 @@ pub enum Invocation {
     Run(Settings),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     access_key: Option<String>,
+    supervisor_key: Option<String>,
+    #[serde(default)]
+    blacklist: Vec<String>,
     #[serde(default)]
     calls: Vec<ConfigCall>,
 }
 
+/// A call in `--config`. The first format had only `call_uuid` and `interruptible`: such a
+/// call is in a block.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigCall {
     call_uuid: String,
+    #[serde(default = "in_block")]
+    state: CallState,
     #[serde(default = "interruptible_by_default")]
     interruptible: bool,
+    destination: Option<String>,
+}
+
+fn in_block() -> CallState {
+    CallState::InBlock
 }
 
 fn interruptible_by_default() -> bool {
     true
 }
 
+/// The kinds of call a flag can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallFlag {
+    Call,
+    Stuck,
+    Connected,
+}
+
+impl CallFlag {
+    fn name(self) -> &'static str {
+        match self {
+            CallFlag::Call => "--call",
+            CallFlag::Stuck => "--stuck-call",
+            CallFlag::Connected => "--connected-call",
+        }
+    }
+}
+
 /// Parses the arguments after the program name. `Err` carries a message for stderr.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, String> {
     let mut port: u16 = 0;
     let mut access_key: Option<String> = None;
-    let mut flag_calls: Vec<(String, bool)> = Vec::new();
+    let mut supervisor_key: Option<String> = None;
+    let mut blacklist: Vec<String> = Vec::new();
+    let mut flag_calls: Vec<(String, CallFlag)> = Vec::new();
     let mut config_path: Option<String> = None;
     let mut idle_close: Option<Duration> = None;
     let mut tls_cert: Option<PathBuf> = None;
@@ -122,8 +169,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                     .map_err(|_| format!("--port: '{text}' is not a port number (0-65535)"))?;
             }
             "--access-key" => access_key = Some(value()?),
-            "--call" => flag_calls.push((value()?, true)),
-            "--stuck-call" => flag_calls.push((value()?, false)),
+            "--supervisor-key" => supervisor_key = Some(value()?),
+            "--blacklist" => blacklist.push(value()?),
+            "--call" => flag_calls.push((value()?, CallFlag::Call)),
+            "--stuck-call" => flag_calls.push((value()?, CallFlag::Stuck)),
+            "--connected-call" => flag_calls.push((value()?, CallFlag::Connected)),
             "--config" => config_path = Some(value()?),
             "--idle-close-ms" => {
                 let text = value()?;
@@ -151,57 +201,123 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
 
     let config = match &config_path {
         Some(path) => load_config(Path::new(path))?,
-        None => ConfigFile {
-            access_key: None,
-            calls: Vec::new(),
-        },
+        None => ConfigFile::default(),
     };
-    let key = access_key
-        .or(config.access_key)
-        .unwrap_or_else(|| DEFAULT_ACCESS_KEY.to_owned());
-    let file_calls: Vec<(String, bool)> = config
-        .calls
-        .into_iter()
-        .map(|call| (call.call_uuid, call.interruptible))
-        .collect();
+    let account = Account {
+        access_key: access_key
+            .or(config.access_key)
+            .unwrap_or_else(|| DEFAULT_ACCESS_KEY.to_owned()),
+        supervisor_key: supervisor_key
+            .or(config.supervisor_key)
+            .unwrap_or_else(|| DEFAULT_SUPERVISOR_KEY.to_owned()),
+        blacklist: config.blacklist.into_iter().chain(blacklist).collect(),
+    };
 
-    let mut calls = merge_calls(&file_calls, "--config")?;
-    // Flags override the file: a UUID given by flag replaces the file's entry.
-    calls.extend(merge_calls(&flag_calls, "--call/--stuck-call")?);
-
-    let mut directory = Directory::new(key);
-    for (call_uuid, interruptible) in calls {
-        directory.add_call(&call_uuid, interruptible);
+    let mut calls = file_calls(config.calls)?;
+    // Flags override the file: a UUID given by flag replaces the file's entry (a connected
+    // call keeps the file's destination).
+    for (call_uuid, setup) in flag_call_setups(&flag_calls)? {
+        let destination = match (setup.state, calls.get(&call_uuid)) {
+            (CallState::Connected, Some(file)) => file.destination.clone(),
+            _ => None,
+        };
+        let setup = CallSetup {
+            destination: destination.or(setup.destination),
+            ..setup
+        };
+        calls.insert(call_uuid, setup);
     }
+
     Ok(Invocation::Run(Settings {
         port,
-        directory,
+        account,
+        calls: calls.into_values().collect(),
         idle_close,
         tls,
     }))
 }
 
-/// Validates one source's calls, keyed by lowercase UUID. The same call named both
-/// interruptible and stuck by one source is a contradiction, so it is refused.
-fn merge_calls(calls: &[(String, bool)], source: &str) -> Result<HashMap<String, bool>, String> {
-    let mut merged: HashMap<String, bool> = HashMap::new();
-    for (call_uuid, interruptible) in calls {
-        if !is_canonical_uuid(call_uuid) {
-            return Err(format!(
-                "{source}: '{call_uuid}' is not a canonical UUID (8-4-4-4-12 hex digits)"
-            ));
-        }
-        let key = call_uuid.to_ascii_lowercase();
+fn canonical(call_uuid: &str, source: &str) -> Result<String, String> {
+    if is_canonical_uuid(call_uuid) {
+        Ok(call_uuid.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{source}: '{call_uuid}' is not a canonical UUID (8-4-4-4-12 hex digits)"
+        ))
+    }
+}
+
+/// The file's calls keyed by lowercase UUID. A UUID listed twice with different settings, or
+/// a destination on a call in a block, is a contradiction, so it is refused.
+fn file_calls(calls: Vec<ConfigCall>) -> Result<HashMap<String, CallSetup>, String> {
+    let mut merged: HashMap<String, CallSetup> = HashMap::new();
+    for call in calls {
+        let call_uuid = canonical(&call.call_uuid, "--config")?;
+        let destination = match (call.state, call.destination) {
+            (CallState::InBlock, Some(_)) => {
+                return Err(format!(
+                    "--config: call '{}' is in a block, so it has no destination",
+                    call.call_uuid
+                ));
+            }
+            (CallState::Connected, None) => Some(DEFAULT_DESTINATION.to_owned()),
+            (_, destination) => destination,
+        };
+        let setup = CallSetup {
+            call_uuid: call_uuid.clone(),
+            state: call.state,
+            interruptible: call.interruptible,
+            destination,
+        };
         if merged
-            .insert(key, *interruptible)
-            .is_some_and(|previous| previous != *interruptible)
+            .insert(call_uuid, setup.clone())
+            .is_some_and(|previous| previous != setup)
         {
             return Err(format!(
-                "{source}: call '{call_uuid}' is given as both interruptible and stuck"
+                "--config: call '{}' is listed twice with different settings",
+                call.call_uuid
             ));
         }
     }
     Ok(merged)
+}
+
+/// The flags' calls keyed by lowercase UUID. The same call named by two different flags is a
+/// contradiction, so it is refused.
+fn flag_call_setups(calls: &[(String, CallFlag)]) -> Result<HashMap<String, CallSetup>, String> {
+    let mut kinds: HashMap<String, CallFlag> = HashMap::new();
+    let mut setups = HashMap::new();
+    for (call_uuid, kind) in calls {
+        let key = canonical(call_uuid, kind.name())?;
+        if let Some(previous) = kinds.insert(key.clone(), *kind) {
+            if previous != *kind {
+                return Err(format!(
+                    "call '{call_uuid}' is given as both {} and {}",
+                    previous.name(),
+                    kind.name()
+                ));
+            }
+        }
+        let (state, interruptible, destination) = match kind {
+            CallFlag::Call => (CallState::InBlock, true, None),
+            CallFlag::Stuck => (CallState::InBlock, false, None),
+            CallFlag::Connected => (
+                CallState::Connected,
+                true,
+                Some(DEFAULT_DESTINATION.to_owned()),
+            ),
+        };
+        setups.insert(
+            key.clone(),
+            CallSetup {
+                call_uuid: key,
+                state,
+                interruptible,
+                destination,
+            },
+        );
+    }
+    Ok(setups)
 }
 
 fn load_config(path: &Path) -> Result<ConfigFile, String> {
@@ -230,7 +346,10 @@ mod tests {
         assert_eq!(settings.port, 0);
         assert_eq!(settings.idle_close, None);
         assert_eq!(settings.tls, None);
-        assert_eq!(settings.directory.access_key(), DEFAULT_ACCESS_KEY);
+        assert_eq!(settings.account.access_key, DEFAULT_ACCESS_KEY);
+        assert_eq!(settings.account.supervisor_key, DEFAULT_SUPERVISOR_KEY);
+        assert!(settings.account.blacklist.is_empty());
+        assert!(settings.calls.is_empty());
     }
 
     #[test]
@@ -238,7 +357,7 @@ mod tests {
         let settings =
             run(&["--port=8080", "--access-key", "k", "--idle-close-ms", "250"]).unwrap();
         assert_eq!(settings.port, 8080);
-        assert_eq!(settings.directory.access_key(), "k");
+        assert_eq!(settings.account.access_key, "k");
         assert_eq!(settings.idle_close, Some(Duration::from_millis(250)));
     }
 
@@ -265,7 +384,36 @@ mod tests {
     #[test]
     fn calls_are_case_insensitive() {
         let settings = run(&["--stuck-call", &UUID_A.to_uppercase()]).unwrap();
-        assert_eq!(settings.directory.call(UUID_A), Some(false));
+        assert_eq!(
+            settings.calls,
+            [CallSetup {
+                call_uuid: UUID_A.to_owned(),
+                state: CallState::InBlock,
+                interruptible: false,
+                destination: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn connected_calls_supervisor_key_and_blacklist() {
+        let settings = run(&[
+            "--connected-call",
+            UUID_A,
+            "--supervisor-key=s",
+            "--blacklist",
+            "+491",
+            "--blacklist",
+            "sip:x@y",
+        ])
+        .unwrap();
+        assert_eq!(settings.account.supervisor_key, "s");
+        assert_eq!(settings.account.blacklist, ["+491", "sip:x@y"]);
+        assert_eq!(settings.calls[0].state, CallState::Connected);
+        assert_eq!(
+            settings.calls[0].destination.as_deref(),
+            Some(DEFAULT_DESTINATION)
+        );
     }
 
     #[test]
@@ -284,6 +432,10 @@ mod tests {
             &["--port", "70000"],
             &["--call", "not-a-uuid"],
             &["--call", UUID_A, "--stuck-call", UUID_A],
+            &["--connected-call", UUID_A, "--call", UUID_A],
+            &["--connected-call", "nope"],
+            &["--blacklist"],
+            &["--supervisor-key"],
             &["--idle-close-ms", "0"],
             &["--tls-cert"],
             &["--config", "/nonexistent/tenios-sim.json"],

@@ -16,8 +16,6 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long an idle connection waits for its next request without `--idle-close-ms`.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-const API_PATH: &str = "/interrupt-ecc-block";
-
 enum Next {
     KeepOpen,
     /// Close politely (FIN after the response).
@@ -109,20 +107,19 @@ fn serve_one(
 }
 
 fn answer_api(request: &Request, simulator: &Simulator) -> Response {
-    if request.path() != API_PATH {
+    if !api::is_api_path(request.path()) {
         // What a load balancer in front of the real API says: not JSON.
         return Response::text(404, "Not Found");
     }
     if request.method != "POST" {
         return Response::text(405, "Method Not Allowed").with_header("Allow", "POST");
     }
-    let reply = api::interrupt_ecc_block(&request.body, &simulator.directory);
-    // Logged before answering, so a client that reads the response then asks
-    // /_sim/interrupts always finds its interrupt there.
-    if let Some(call_uuid) = reply.interrupted {
-        simulator.record_interrupt(call_uuid);
+    // The effect is applied before answering, so a client that reads the response then asks
+    // /_sim/ always finds it there.
+    match simulator.answer_api(request.path(), &request.body) {
+        Some(reply) => Response::json(reply.status, reply.body),
+        None => Response::text(404, "Not Found"),
     }
-    Response::json(reply.status, reply.body)
 }
 
 fn send(stream: &Stream, response: &Response, close: bool, omit_body: bool) -> Next {

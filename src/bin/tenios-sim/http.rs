@@ -1,7 +1,11 @@
 //! Just enough HTTP/1.1: reading one request from a buffered stream and building responses.
 //!
-//! Reading is generic over `BufRead` so it can be unit-tested on byte slices; timeouts and
-//! the socket itself are the caller's business.
+//! httparse parses the request head and chunk sizes; this module adds what httparse leaves to
+//! its caller: reading bytes as they arrive, size limits, body framing (Content-Length,
+//! chunked, `Expect: 100-continue`) and keep-alive. Responses are written byte by byte here
+//! (and by `faults`, which must be able to write anything at all). Reading is generic over
+//! `BufRead` so it can be unit-tested on byte slices; timeouts and the socket itself are the
+//! caller's business.
 
 use std::io::{self, BufRead, Read};
 
@@ -84,44 +88,26 @@ fn header_tokens<'a>(
         .filter(|token| !token.is_empty())
 }
 
+/// How many header fields a request may have; more get 431 like an oversized head.
+const MAX_HEADERS: usize = 256;
+
 /// Reads one request. `send_continue` is called when the client waits for
 /// `100 Continue` before sending its body.
+///
+/// The head (request line and header fields) is parsed by httparse, fed from the reader's
+/// buffer as bytes arrive; only the bytes of this request are consumed, so pipelined requests
+/// stay in the reader for the next call.
 pub fn read_request(
     reader: &mut impl BufRead,
     send_continue: impl FnOnce() -> io::Result<()>,
 ) -> Result<Request, ReadError> {
-    let mut budget = MAX_HEAD_BYTES;
-    let too_large = ReadError::Rejected {
-        status: 431,
-        reason: "request header section too large",
-    };
-
-    // Servers should ignore empty lines before a request line (RFC 9112, section 2.2).
-    let request_line = loop {
-        // A peer speaking another protocol (a TLS ClientHello, say) may never send a line
-        // end: refuse it at its first byte rather than wait for a line that never comes.
-        match reader.fill_buf()?.first() {
-            None => return Err(ReadError::Aborted),
-            Some(&byte) if byte != b'\r' && byte != b'\n' && !is_token_byte(byte) => {
-                return Err(bad_request("malformed request line"));
-            }
-            Some(_) => {}
-        }
-        let line = read_line(reader, &mut budget, too_large)?;
-        if !line.is_empty() {
-            break line;
-        }
-    };
-    let (method, target, minor_version) = parse_request_line(&request_line)?;
-
-    let mut headers = Vec::new();
-    loop {
-        let line = read_line(reader, &mut budget, too_large)?;
-        if line.is_empty() {
-            break;
-        }
-        headers.push(parse_header_line(&line)?);
-    }
+    let head = read_head(reader)?;
+    let Head {
+        method,
+        target,
+        minor_version,
+        headers,
+    } = head;
 
     let framing = body_framing(&headers, minor_version)?;
     let expects_continue = minor_version >= 1
@@ -146,6 +132,109 @@ pub fn read_request(
         headers,
         body,
     })
+}
+
+struct Head {
+    method: String,
+    target: String,
+    minor_version: u8,
+    headers: Vec<(String, String)>,
+}
+
+/// Feeds bytes to httparse until the head is complete, at most `MAX_HEAD_BYTES` of them.
+/// httparse refuses an invalid byte as soon as it sees it, so a peer speaking another protocol
+/// (a TLS ClientHello, say) is refused at once rather than waited on for a line end.
+fn read_head(reader: &mut impl BufRead) -> Result<Head, ReadError> {
+    let too_large = ReadError::Rejected {
+        status: 431,
+        reason: "request header section too large",
+    };
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            // The peer closed before (or in the middle of) a request.
+            return Err(ReadError::Aborted);
+        }
+        let taken = available.len().min(MAX_HEAD_BYTES - bytes.len());
+        let before = bytes.len();
+        bytes.extend_from_slice(&available[..taken]);
+
+        let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Request::new(&mut fields);
+        match parsed.parse(&bytes) {
+            Ok(httparse::Status::Complete(head_length)) => {
+                reader.consume(head_length - before);
+                return head_from(&parsed);
+            }
+            Ok(httparse::Status::Partial) => {
+                reader.consume(taken);
+                if bytes.len() == MAX_HEAD_BYTES {
+                    return Err(too_large);
+                }
+            }
+            Err(httparse::Error::TooManyHeaders) => return Err(too_large),
+            Err(error) => return Err(head_error(error, &bytes)),
+        }
+    }
+}
+
+fn head_from(parsed: &httparse::Request<'_, '_>) -> Result<Head, ReadError> {
+    // httparse fills all three once the head is complete.
+    let (Some(method), Some(target), Some(minor_version)) =
+        (parsed.method, parsed.path, parsed.version)
+    else {
+        return Err(bad_request("malformed request line"));
+    };
+    // httparse lets UTF-8 through in the target; a request target is ASCII (RFC 9112).
+    if !target.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(bad_request("invalid request target"));
+    }
+    let headers = parsed
+        .headers
+        .iter()
+        .map(|field| {
+            (
+                field.name.to_owned(),
+                String::from_utf8_lossy(field.value).into_owned(),
+            )
+        })
+        .collect();
+    Ok(Head {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        minor_version,
+        headers,
+    })
+}
+
+/// The answer to a head httparse refused. A version other than HTTP/1.0 or 1.1 gets 505
+/// when the request line otherwise looks like HTTP.
+fn head_error(error: httparse::Error, bytes: &[u8]) -> ReadError {
+    match error {
+        httparse::Error::HeaderName => bad_request("invalid header line"),
+        httparse::Error::HeaderValue => bad_request("invalid header value"),
+        httparse::Error::Version if request_line_version(bytes).starts_with(b"HTTP/") => {
+            ReadError::Rejected {
+                status: 505,
+                reason: "HTTP version not supported",
+            }
+        }
+        _ => bad_request("malformed request line"),
+    }
+}
+
+/// The third space-separated part of the first non-empty line (empty if there is none).
+fn request_line_version(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|&byte| byte != b'\r' && byte != b'\n')
+        .unwrap_or(bytes.len());
+    let line = bytes[start..]
+        .split(|&byte| byte == b'\n')
+        .next()
+        .unwrap_or(&[]);
+    line.split(|&byte| byte == b' ').nth(2).unwrap_or(&[])
 }
 
 /// Reads one line of at most `*budget` bytes, without its line ending (CRLF or a bare LF).
@@ -173,76 +262,6 @@ fn read_line(
         line.pop();
     }
     Ok(line)
-}
-
-fn parse_request_line(line: &[u8]) -> Result<(String, String, u8), ReadError> {
-    let text = std::str::from_utf8(line).map_err(|_| bad_request("malformed request line"))?;
-    let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad_request("malformed request line"));
-    };
-    if method.is_empty() || !method.bytes().all(is_token_byte) {
-        return Err(bad_request("invalid method"));
-    }
-    if target.is_empty() || !target.bytes().all(|byte| byte.is_ascii_graphic()) {
-        return Err(bad_request("invalid request target"));
-    }
-    let minor_version = match version {
-        "HTTP/1.1" => 1,
-        "HTTP/1.0" => 0,
-        _ if version.starts_with("HTTP/") => {
-            return Err(ReadError::Rejected {
-                status: 505,
-                reason: "HTTP version not supported",
-            });
-        }
-        _ => return Err(bad_request("malformed request line")),
-    };
-    Ok((method.to_owned(), target.to_owned(), minor_version))
-}
-
-fn parse_header_line(line: &[u8]) -> Result<(String, String), ReadError> {
-    if line.starts_with(b" ") || line.starts_with(b"\t") {
-        return Err(bad_request("obsolete header line folding is not supported"));
-    }
-    let colon = line
-        .iter()
-        .position(|&byte| byte == b':')
-        .ok_or_else(|| bad_request("header line without a colon"))?;
-    let (name, value) = (&line[..colon], trim_whitespace(&line[colon + 1..]));
-    if name.is_empty() || !name.iter().copied().all(is_token_byte) {
-        return Err(bad_request("invalid header name"));
-    }
-    if value
-        .iter()
-        .any(|&byte| (byte < 0x20 && byte != b'\t') || byte == 0x7f)
-    {
-        return Err(bad_request("control character in header value"));
-    }
-    Ok((
-        String::from_utf8_lossy(name).into_owned(),
-        String::from_utf8_lossy(value).into_owned(),
-    ))
-}
-
-fn trim_whitespace(bytes: &[u8]) -> &[u8] {
-    let is_space = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = bytes
-        .iter()
-        .position(|byte| !is_space(byte))
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|byte| !is_space(byte))
-        .map_or(start, |last| last + 1);
-    &bytes[start..end]
-}
-
-/// RFC 9110 `tchar`.
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 fn body_framing(headers: &[(String, String)], minor_version: u8) -> Result<Framing, ReadError> {
@@ -307,16 +326,18 @@ fn read_chunked_body(reader: &mut impl BufRead) -> Result<Vec<u8>, ReadError> {
     let missing_crlf = bad_request("chunk data not followed by CRLF");
     let mut body = Vec::new();
     loop {
+        // The line is read here (bounded, bare LF allowed), its size parsed by httparse.
         let mut budget = MAX_CHUNK_LINE_BYTES;
-        let line = read_line(reader, &mut budget, size_line_too_long)?;
-        // Chunk extensions (after ';') carry nothing we need.
-        let size_field = trim_whitespace(line.split(|&byte| byte == b';').next().unwrap_or(&[]));
-        if size_field.is_empty() || !size_field.iter().all(u8::is_ascii_hexdigit) {
-            return Err(bad_request("invalid chunk size"));
-        }
-        let size_text = String::from_utf8_lossy(size_field);
-        // All hex digits, so parsing can only fail by overflowing.
-        let size = u64::from_str_radix(&size_text, 16).unwrap_or(u64::MAX);
+        let mut line = read_line(reader, &mut budget, size_line_too_long)?;
+        line.extend_from_slice(b"\r\n");
+        let size = match httparse::parse_chunk_size(&line) {
+            Ok(httparse::Status::Complete((_, size))) => size,
+            // A complete line cannot be partial; anything else is not a chunk size.
+            Ok(httparse::Status::Partial) => return Err(bad_request("invalid chunk size")),
+            // httparse refuses sizes of more than 16 hex digits: far too large, not malformed.
+            Err(_) if is_long_hex_size(&line) => return Err(body_too_large()),
+            Err(_) => return Err(bad_request("invalid chunk size")),
+        };
         if size == 0 {
             break;
         }
@@ -339,6 +360,15 @@ fn read_chunked_body(reader: &mut impl BufRead) -> Result<Vec<u8>, ReadError> {
     };
     while !read_line(reader, &mut budget, too_large)?.is_empty() {}
     Ok(body)
+}
+
+/// A chunk-size line whose size is more than 16 hex digits.
+fn is_long_hex_size(line: &[u8]) -> bool {
+    let digits = line
+        .iter()
+        .take_while(|byte| byte.is_ascii_hexdigit())
+        .count();
+    digits > 16 && matches!(line.get(digits), Some(b'\r' | b';' | b' ' | b'\t'))
 }
 
 /// A complete response with a body; `Content-Length` is added when serializing.
@@ -496,6 +526,33 @@ mod tests {
             read_request(&mut stream, || Ok(())),
             Err(ReadError::Aborted)
         );
+    }
+
+    #[test]
+    fn heads_arriving_a_byte_at_a_time_leave_the_next_request_unread() {
+        let bytes: &[u8] =
+            b"\r\nPOST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /b HTTP/1.1\r\n\r\n";
+        let mut reader = std::io::BufReader::with_capacity(1, bytes);
+        let first = read_request(&mut reader, || Ok(())).unwrap();
+        assert_eq!((first.target.as_str(), &first.body[..]), ("/a", &b"{}"[..]));
+        let second = read_request(&mut reader, || Ok(())).unwrap();
+        assert_eq!(second.target, "/b");
+        assert_eq!(
+            read_request(&mut reader, || Ok(())),
+            Err(ReadError::Aborted)
+        );
+    }
+
+    #[test]
+    fn non_ascii_targets_and_too_many_fields_are_refused() {
+        assert!(rejected(400)(&read("GET /ä HTTP/1.1\r\n\r\n".as_bytes())));
+        let many = format!(
+            "GET / HTTP/1.1\r\n{}\r\n",
+            "A: b\r\n".repeat(MAX_HEADERS + 1)
+        );
+        assert!(rejected(431)(&read(many.as_bytes())));
+        let enough = format!("GET / HTTP/1.1\r\n{}\r\n", "A: b\r\n".repeat(MAX_HEADERS));
+        assert_eq!(read(enough.as_bytes()).unwrap().headers.len(), MAX_HEADERS);
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! `tenios-sim`: a local stand-in for the TENIOS Call Control Voice API, used by tests.
 //!
-//! It answers `POST /interrupt-ecc-block` the way the real API documents, records every
-//! request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
+//! It answers the live-call methods (`/interrupt-ecc-block`, `/transfer-call`, `/refer-call`,
+//! `/record-call/start` and `/stop`, `/call/listen-in/start`) the way the real API documents,
+//! keeping each call's state (`calls`), records every request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
 //! in specific ways so that client error handling can be tested without the real service.
 //! With `--tls-cert`/`--tls-key` it speaks HTTPS instead of HTTP.
 
 mod api;
+mod calls;
 mod cli;
 mod connection;
 mod control;
@@ -82,7 +84,11 @@ fn main() -> ExitCode {
 
     #[cfg(unix)]
     exit_when_orphaned(parent);
-    let simulator = Arc::new(Simulator::new(settings.directory, settings.idle_close));
+    let simulator = Arc::new(Simulator::new(
+        settings.account,
+        settings.calls,
+        settings.idle_close,
+    ));
     serve_forever(&listener, &simulator, tls.as_ref());
 }
 

@@ -1,4 +1,5 @@
-//! The simulator's shared state: fixed configuration plus the logs the control API reads.
+//! The simulator's shared state: fixed configuration, the calls, and the logs the control API
+//! reads.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -6,22 +7,23 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::api::Directory;
+use crate::api::{self, Account, ApiReply};
+use crate::calls::{CallSetup, Calls};
 use crate::faults::Fault;
 use crate::http::Request;
 
 pub struct Simulator {
-    pub directory: Directory,
+    account: Account,
     /// Close a connection idle this long between requests (`--idle-close-ms`).
     pub idle_close: Option<Duration>,
     /// One lock for everything, so that recording a request and taking its fault is atomic.
     log: Mutex<Log>,
 }
 
-#[derive(Default)]
 struct Log {
     requests: Vec<RecordedRequest>,
-    interrupts: Vec<String>,
+    /// The calls, what was done to them, and the interrupt log.
+    calls: Calls,
     /// Ids of connections that carried at least one API request since the last reset.
     api_connections: HashSet<u64>,
     faults: VecDeque<Fault>,
@@ -43,11 +45,16 @@ struct Stats {
 }
 
 impl Simulator {
-    pub fn new(directory: Directory, idle_close: Option<Duration>) -> Self {
+    pub fn new(account: Account, calls: Vec<CallSetup>, idle_close: Option<Duration>) -> Self {
         Simulator {
-            directory,
+            account,
             idle_close,
-            log: Mutex::new(Log::default()),
+            log: Mutex::new(Log {
+                requests: Vec::new(),
+                calls: Calls::new(calls),
+                api_connections: HashSet::new(),
+                faults: VecDeque::new(),
+            }),
         }
     }
 
@@ -72,16 +79,23 @@ impl Simulator {
         log.faults.pop_front()
     }
 
-    pub fn record_interrupt(&self, call_uuid: String) {
-        self.log().interrupts.push(call_uuid);
+    /// The answer of the API method at `path` to `body` (`None`: no such method). Its effect
+    /// on the calls is visible to `/_sim/` before the answer is sent.
+    pub fn answer_api(&self, path: &str, body: &[u8]) -> Option<ApiReply> {
+        api::answer(path, body, &self.account, &mut self.log().calls)
     }
 
     pub fn push_fault(&self, fault: Fault) {
         self.log().faults.push_back(fault);
     }
 
+    /// Forgets requests, stats and faults, and puts every call back as configured.
     pub fn reset(&self) {
-        *self.log() = Log::default();
+        let mut log = self.log();
+        log.requests.clear();
+        log.api_connections.clear();
+        log.faults.clear();
+        log.calls.reset();
     }
 
     pub fn requests_json(&self) -> String {
@@ -89,7 +103,16 @@ impl Simulator {
     }
 
     pub fn interrupts_json(&self) -> String {
-        to_json(&self.log().interrupts)
+        to_json(&self.log().calls.interrupted())
+    }
+
+    pub fn calls_json(&self) -> String {
+        to_json(&self.log().calls.all())
+    }
+
+    /// One call (`None`: not a configured call).
+    pub fn call_json(&self, call_uuid: &str) -> Option<String> {
+        self.log().calls.get(call_uuid).map(to_json)
     }
 
     pub fn stats_json(&self) -> String {
@@ -101,7 +124,7 @@ impl Simulator {
     }
 }
 
-/// These types hold only strings and integers, so serializing cannot fail.
+/// These types hold only strings, booleans and integers, so serializing cannot fail.
 fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }

@@ -1,0 +1,327 @@
+//! The simulated API methods, one module per method family, and the checks they share.
+//!
+//! Each method is a function from request body (and the account and its calls) to reply.
+//! Every method checks in the same order first (`check`): the body is a JSON object with its
+//! required string fields, no unknown fields, optional fields of the right type, the right
+//! keys. Then the method's own rules run, in the order its module lists them.
+
+pub mod interrupt;
+pub mod listen_in;
+pub mod record;
+pub mod refer;
+pub mod transfer;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::calls::Calls;
+
+/// What the simulated account knows besides its calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub access_key: String,
+    /// The key listen-in requests need besides the access key.
+    pub supervisor_key: String,
+    /// Supervisor destinations on the account's blacklist (compared exactly).
+    pub blacklist: Vec<String>,
+}
+
+/// The HTTP status and JSON body to send.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ApiReply {
+    pub status: u16,
+    pub body: String,
+}
+
+type Handler = fn(&[u8], &Account, &mut Calls) -> ApiReply;
+
+fn handler(path: &str) -> Option<Handler> {
+    Some(match path {
+        interrupt::PATH => interrupt::handle,
+        transfer::PATH => transfer::handle,
+        refer::PATH => refer::handle,
+        record::START_PATH => record::start,
+        record::STOP_PATH => record::stop,
+        listen_in::PATH => listen_in::handle,
+        _ => return None,
+    })
+}
+
+/// Whether `path` is one of the simulated API methods.
+pub fn is_api_path(path: &str) -> bool {
+    handler(path).is_some()
+}
+
+/// The answer of the method at `path` to a POST with `body` (`None`: no such method).
+pub fn answer(path: &str, body: &[u8], account: &Account, calls: &mut Calls) -> Option<ApiReply> {
+    handler(path).map(|handle| handle(body, account, calls))
+}
+
+/// The fields a method takes. Every required field is a string.
+pub struct Spec {
+    pub required: &'static [&'static str],
+    pub optional_booleans: &'static [&'static str],
+    pub optional_strings: &'static [&'static str],
+    /// Whether INVALID_VALUE, BAD_CREDENTIALS and CALL_UUID_NOT_FOUND bodies start with
+    /// `"success": false` (interrupt's do, as its page documents; the other pages show none).
+    pub success_false: bool,
+}
+
+impl Spec {
+    fn success(&self) -> Option<bool> {
+        self.success_false.then_some(false)
+    }
+
+    fn knows(&self, name: &str) -> bool {
+        self.required.contains(&name)
+            || self.optional_booleans.contains(&name)
+            || self.optional_strings.contains(&name)
+    }
+
+    /// CALL_UUID_NOT_FOUND: an unknown or ended call.
+    pub fn call_not_found(&self) -> ApiReply {
+        error(
+            self.success(),
+            "CALL_UUID_NOT_FOUND",
+            "The call wasn't found",
+            &["call_uuid"],
+        )
+    }
+}
+
+/// A request body that passed the common checks.
+pub struct Body {
+    object: Map<String, Value>,
+}
+
+impl Body {
+    /// A required field (checked to be a string).
+    pub fn string(&self, name: &str) -> &str {
+        self.object.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// An optional string field, checked to be a string when present.
+    pub fn optional_string(&self, name: &str) -> Option<&str> {
+        self.object.get(name).and_then(Value::as_str)
+    }
+
+    /// An optional boolean field (checked to be a boolean when present), or `default`.
+    pub fn boolean(&self, name: &str, default: bool) -> bool {
+        self.object
+            .get(name)
+            .and_then(Value::as_bool)
+            .unwrap_or(default)
+    }
+}
+
+/// The checks every method makes, in this order:
+/// 1. not a JSON object, a required field missing or not a string → `INVALID_JSON`;
+/// 2. unknown fields → `INVALID_VALUE` naming them (sorted);
+/// 3. an optional field of the wrong JSON type → `INVALID_VALUE` naming it;
+/// 4. a wrong `access_key` (or `supervisor_key`, where the method takes one) →
+///    `BAD_CREDENTIALS`.
+pub fn check(body: &[u8], spec: &Spec, account: &Account) -> Result<Body, ApiReply> {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+        return Err(invalid_json());
+    };
+    if !spec
+        .required
+        .iter()
+        .all(|name| object.get(*name).is_some_and(Value::is_string))
+    {
+        return Err(invalid_json());
+    }
+
+    let mut unknown: Vec<&str> = object
+        .keys()
+        .map(String::as_str)
+        .filter(|name| !spec.knows(name))
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort_unstable();
+        return Err(invalid_value(spec.success(), &unknown));
+    }
+
+    let wrong_type: Vec<&str> = spec
+        .optional_booleans
+        .iter()
+        .filter(|name| object.get(**name).is_some_and(|value| !value.is_boolean()))
+        .chain(
+            spec.optional_strings
+                .iter()
+                .filter(|name| object.get(**name).is_some_and(|value| !value.is_string())),
+        )
+        .copied()
+        .collect();
+    if !wrong_type.is_empty() {
+        return Err(invalid_value(spec.success(), &wrong_type));
+    }
+
+    let body = Body { object };
+    let supervisor_key_wrong = spec.required.contains(&"supervisor_key")
+        && body.string("supervisor_key") != account.supervisor_key;
+    if body.string("access_key") != account.access_key || supervisor_key_wrong {
+        return Err(error(
+            spec.success(),
+            "BAD_CREDENTIALS",
+            "Bad credentials",
+            &[],
+        ));
+    }
+    Ok(body)
+}
+
+/// 8-4-4-4-12 hex digits, either case.
+pub fn is_canonical_uuid(text: &str) -> bool {
+    const GROUP_LENGTHS: [usize; 5] = [8, 4, 4, 4, 12];
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == GROUP_LENGTHS.len()
+        && groups.iter().zip(GROUP_LENGTHS).all(|(group, length)| {
+            group.len() == length && group.bytes().all(|byte| byte.is_ascii_hexdigit())
+        })
+}
+
+/// An E.164 number as the API writes it: `+`, a first digit 1-9, 2 to 15 digits in all.
+pub fn is_e164(text: &str) -> bool {
+    text.strip_prefix('+').is_some_and(|digits| {
+        (2..=15).contains(&digits.len())
+            && digits.bytes().all(|byte| byte.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
+/// A `sip:` or `sips:` URI (scheme in any case) with something after the scheme.
+pub fn is_sip_uri(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["sip:", "sips:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len())
+}
+
+/// `{"success":true}`.
+pub fn success() -> ApiReply {
+    ApiReply {
+        status: 200,
+        body: r#"{"success":true}"#.to_owned(),
+    }
+}
+
+/// A 200 answer with this JSON body.
+pub fn ok(body: String) -> ApiReply {
+    ApiReply { status: 200, body }
+}
+
+pub fn invalid_json() -> ApiReply {
+    error(
+        None,
+        "INVALID_JSON",
+        "An invalid JSON object was provided in the request body.",
+        &[],
+    )
+}
+
+/// INVALID_VALUE "Invalid parameter type or format" naming `fields`.
+pub fn invalid_value(success: Option<bool>, fields: &[&str]) -> ApiReply {
+    error(
+        success,
+        "INVALID_VALUE",
+        "Invalid parameter type or format",
+        fields,
+    )
+}
+
+/// INVALID_FIELD quoting the value: `Invalid 'NAME' input parameter. Invalid value - 'VALUE'.`
+pub fn invalid_field(name: &str, value: &str) -> ApiReply {
+    let message = format!("Invalid '{name}' input parameter. Invalid value - '{value}'.");
+    error(None, "INVALID_FIELD", &message, &[name])
+}
+
+/// CALL_NOT_CONNECTED: the method needs a connected call, and this one is in a block.
+/// (The real code is undocumented: the simulator's own.)
+pub fn call_not_connected() -> ApiReply {
+    error(
+        None,
+        "CALL_NOT_CONNECTED",
+        "The call is not connected to a destination",
+        &["call_uuid"],
+    )
+}
+
+/// Error body. A struct rather than `json!` so the field order is fixed (as in the docs)
+/// whatever serde_json features other crates switch on.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    success: Option<bool>,
+    error_code: &'a str,
+    error_message: &'a str,
+    fields: &'a [&'a str],
+}
+
+/// A 400 answer with an error body.
+pub fn error(
+    success: Option<bool>,
+    error_code: &str,
+    error_message: &str,
+    fields: &[&str],
+) -> ApiReply {
+    let body = ErrorBody {
+        success,
+        error_code,
+        error_message,
+        fields,
+    };
+    ApiReply {
+        status: 400,
+        // Serializing plain strings and booleans cannot fail.
+        body: serde_json::to_string(&body).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_uuid() {
+        const LIVE: &str = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4";
+        assert!(is_canonical_uuid(LIVE));
+        assert!(is_canonical_uuid(&LIVE.to_uppercase()));
+        assert!(is_canonical_uuid("C0b93A5e-4ce0-4ADB-940e-5079f2abbcb4"));
+        assert!(!is_canonical_uuid("c0b93a5e-4ce0-4adb-940e-5079f2abbcb"));
+        assert!(!is_canonical_uuid("c0b93a5e_4ce0_4adb_940e_5079f2abbcb4"));
+        assert!(!is_canonical_uuid(" c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"));
+        assert!(!is_canonical_uuid("c0b93a5e-4ce0-4adb-940e-5079f2abbcb４"));
+    }
+
+    #[test]
+    fn e164() {
+        for good in ["+12", "+4922155400300", "+123456789012345"] {
+            assert!(is_e164(good), "{good}");
+        }
+        for bad in [
+            "",
+            "+",
+            "+1",
+            "+0221",
+            "4922155400300",
+            "+1234567890123456",
+            "+49 221",
+            "+49-221",
+            "++4922",
+            "+４９２２",
+        ] {
+            assert!(!is_e164(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sip_uri() {
+        for good in ["sip:4044@8.8.8.8:5060;user=phone", "sips:a@b", "SIP:x"] {
+            assert!(is_sip_uri(good), "{good}");
+        }
+        for bad in ["", "sip:", "sips:", "tel:+4922", "4044@8.8.8.8", " sip:a"] {
+            assert!(!is_sip_uri(bad), "{bad}");
+        }
+    }
+}

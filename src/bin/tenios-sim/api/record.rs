@@ -1,0 +1,142 @@
+//! `POST /record-call/start` and `POST /record-call/stop`: record parts of a live call.
+//!
+//! start {access_key, call_uuid, record_caller?, record_callee? (booleans, default true)},
+//! after the common checks (`super::check`), in this order:
+//! - call_uuid not a UUID → `INVALID_VALUE` fields `["call_uuid"]` (documented on this page);
+//! - an unknown or ended call → `CALL_UUID_NOT_FOUND` (guess);
+//! - a recording of the call already running → `RECORDING_ALREADY_RUNNING` (guess);
+//! - otherwise `{"recording_uuid":"<new random v4 UUID>"}` (no success key), and the
+//!   recording is logged with record_caller/record_callee as received (defaults applied).
+//!   Calls in a block can be recorded too.
+//!
+//! stop {access_key, recording_uuid, call_uuid? (the examples send it)}, after the common
+//! checks, in this order:
+//! - recording_uuid not a UUID → `INVALID_FIELD` quoting it;
+//! - call_uuid given but not a UUID → `INVALID_FIELD` quoting it (guess);
+//! - no such recording, already stopped, or (call_uuid given) of another call →
+//!   `RECORDING_NOT_FOUND` (guess);
+//! - otherwise `{"success":"true"}`, the string, exactly as documented; the recording is
+//!   marked stopped, and the call can be recorded again.
+
+use super::{
+    check, error, invalid_field, invalid_value, is_canonical_uuid, ok, Account, ApiReply, Spec,
+};
+use crate::calls::{Calls, Recording};
+
+pub const START_PATH: &str = "/record-call/start";
+pub const STOP_PATH: &str = "/record-call/stop";
+
+const START: Spec = Spec {
+    required: &["access_key", "call_uuid"],
+    optional_booleans: &["record_caller", "record_callee"],
+    optional_strings: &[],
+    success_false: false,
+};
+
+const STOP: Spec = Spec {
+    required: &["access_key", "recording_uuid"],
+    optional_booleans: &[],
+    optional_strings: &["call_uuid"],
+    success_false: false,
+};
+
+pub fn start(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
+    let body = match check(body, &START, account) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let call_uuid = body.string("call_uuid");
+    if !is_canonical_uuid(call_uuid) {
+        return invalid_value(None, &["call_uuid"]);
+    }
+    let Some(call) = calls.live(call_uuid) else {
+        return START.call_not_found();
+    };
+    if call.is_recording() {
+        return error(
+            None,
+            "RECORDING_ALREADY_RUNNING",
+            "A recording of this call is already running",
+            &["call_uuid"],
+        );
+    }
+    let recording_uuid = random_uuid();
+    call.recordings.push(Recording {
+        recording_uuid: recording_uuid.clone(),
+        record_caller: body.boolean("record_caller", true),
+        record_callee: body.boolean("record_callee", true),
+        running: true,
+    });
+    ok(format!(r#"{{"recording_uuid":"{recording_uuid}"}}"#))
+}
+
+pub fn stop(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
+    let body = match check(body, &STOP, account) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let recording_uuid = body.string("recording_uuid");
+    if !is_canonical_uuid(recording_uuid) {
+        return invalid_field("recording_uuid", recording_uuid);
+    }
+    let call_uuid = body.optional_string("call_uuid");
+    if let Some(call_uuid) = call_uuid.filter(|call_uuid| !is_canonical_uuid(call_uuid)) {
+        return invalid_field("call_uuid", call_uuid);
+    }
+    let found = calls
+        .find_recording(recording_uuid)
+        .filter(|(call, index)| {
+            call.recordings[*index].running
+                && call_uuid.is_none_or(|wanted| wanted.eq_ignore_ascii_case(&call.call_uuid))
+        });
+    let Some((call, index)) = found else {
+        return error(
+            None,
+            "RECORDING_NOT_FOUND",
+            "The recording wasn't found",
+            &["recording_uuid"],
+        );
+    };
+    call.recordings[index].running = false;
+    ok(r#"{"success":"true"}"#.to_owned())
+}
+
+/// A random (version 4) UUID in lowercase, from the operating system's random numbers
+/// through rustls' ring provider (already linked for --tls-cert).
+fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    let provider = rustls::crypto::ring::default_provider();
+    if provider.secure_random.fill(&mut bytes).is_err() {
+        // No randomness at all: the system is broken; a clock-based value still differs.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        bytes = nanos.to_le_bytes();
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_uuids_are_lowercase_v4_and_differ() {
+        let first = random_uuid();
+        assert!(is_canonical_uuid(&first), "{first}");
+        assert_eq!(first, first.to_ascii_lowercase());
+        assert_eq!(&first[14..15], "4");
+        assert!("89ab".contains(&first[19..20]), "{first}");
+        assert_ne!(first, random_uuid());
+    }
+}

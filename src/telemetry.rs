@@ -1,0 +1,228 @@
+//! What a call did: its log events and where its time went.
+//!
+//! A call runs on its caller's thread from start to end (ureq is blocking; a name lookup's
+//! own thread is only waited for), so the layers below `Client::post` (resolver, connector,
+//! transport) report into a thread-local trace that `post` starts and finishes. The events
+//! are handed to the client's [`LogSink`] when the call is over, on the calling thread and
+//! with no lock held, so a callback may do anything, even call libtenios again. Events are
+//! formatted only when a sink wants their level; timings are always kept (a few clock reads).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How much a log line matters; a sink receives the levels up to its maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// A call failed.
+    Error = 1,
+    /// Something worth an operator's attention that did not fail the call.
+    Warn = 2,
+    /// One line per notable step: connecting, TLS, request sent, response.
+    Info = 3,
+    /// Details: name lookups, connection reuse.
+    Debug = 4,
+}
+
+impl LogLevel {
+    /// The level with this number, if there is one.
+    pub fn from_number(n: u32) -> Option<LogLevel> {
+        [Self::Error, Self::Warn, Self::Info, Self::Debug]
+            .into_iter()
+            .find(|l| *l as u32 == n)
+    }
+}
+
+/// A function that receives log lines.
+type LogFn = dyn Fn(LogLevel, &str) + Send + Sync;
+
+/// Where a client's log lines go: a function and the most detailed level it wants.
+#[derive(Clone)]
+pub struct LogSink {
+    callback: Arc<LogFn>,
+    max_level: LogLevel,
+}
+
+impl LogSink {
+    pub fn new(
+        max_level: LogLevel,
+        callback: impl Fn(LogLevel, &str) + Send + Sync + 'static,
+    ) -> Self {
+        LogSink {
+            callback: Arc::new(callback),
+            max_level,
+        }
+    }
+
+    pub fn max_level(&self) -> LogLevel {
+        self.max_level
+    }
+
+    pub(crate) fn deliver(&self, events: &[(LogLevel, String)]) {
+        for (level, line) in events {
+            if *level <= self.max_level {
+                (self.callback)(*level, line);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for LogSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LogSink(up to {:?})", self.max_level)
+    }
+}
+
+/// Where one call's time went. Durations are zero for steps the call did not take: a call on
+/// a pooled connection has no name lookup, connect or TLS handshake.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// The call used a pooled (or pre-connected) connection: no lookup, connect or handshake.
+    pub connection_reused: bool,
+    /// Name resolution (zero for an IP address, a cached name, or a reused connection).
+    pub resolve: Duration,
+    /// The TCP connect.
+    pub connect: Duration,
+    /// The TLS handshake.
+    pub tls: Duration,
+    /// From the start of the call to the first byte of the response.
+    pub first_byte: Duration,
+    /// The whole call, from its start to its end.
+    pub total: Duration,
+}
+
+struct Trace {
+    start: Instant,
+    /// `POST /path`, for the line that says the request went out.
+    request: &'static str,
+    request_logged: bool,
+    max_level: Option<LogLevel>,
+    events: Vec<(LogLevel, String)>,
+    timings: Timings,
+    opened_connection: bool,
+    first_byte: Option<Instant>,
+}
+
+thread_local! {
+    static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+    static LAST: Cell<Timings> = Cell::new(Timings::default());
+}
+
+/// Starts tracing a call on this thread; `max_level` is the most detailed level any sink
+/// wants (None: no events are formatted).
+pub(crate) fn begin(max_level: Option<LogLevel>, request: &'static str) {
+    TRACE.with(|t| {
+        *t.borrow_mut() = Some(Trace {
+            start: Instant::now(),
+            request,
+            request_logged: false,
+            max_level,
+            events: Vec::new(),
+            timings: Timings::default(),
+            opened_connection: false,
+            first_byte: None,
+        })
+    });
+}
+
+/// Ends the trace: its timings (also kept as this thread's [`last_call_timings`]) and events.
+pub(crate) fn finish() -> (Timings, Vec<(LogLevel, String)>) {
+    let trace = TRACE.with(|t| t.borrow_mut().take());
+    let Some(trace) = trace else {
+        return (Timings::default(), Vec::new());
+    };
+    let mut timings = trace.timings;
+    timings.total = trace.start.elapsed();
+    timings.connection_reused = !trace.opened_connection;
+    timings.first_byte = trace
+        .first_byte
+        .map_or(Duration::ZERO, |at| at - trace.start);
+    LAST.with(|l| l.set(timings));
+    (timings, trace.events)
+}
+
+/// The timings of the call in progress on this thread so far (`first_byte` included).
+pub(crate) fn current_timings() -> Timings {
+    TRACE.with(|t| {
+        t.borrow().as_ref().map_or_else(Timings::default, |trace| {
+            let mut timings = trace.timings;
+            timings.first_byte = trace
+                .first_byte
+                .map_or(Duration::ZERO, |at| at - trace.start);
+            timings
+        })
+    })
+}
+
+/// The timings of the last call this thread made (all zero before the first).
+pub fn last_call_timings() -> Timings {
+    LAST.with(Cell::get)
+}
+
+/// Records an event, formatting it only when a sink wants `level`. Outside a call: ignored.
+pub(crate) fn event(level: LogLevel, line: impl FnOnce() -> String) {
+    TRACE.with(|t| {
+        if let Some(trace) = t.borrow_mut().as_mut() {
+            if trace.max_level.is_some_and(|max| level <= max) {
+                trace.events.push((level, line()));
+            }
+        }
+    });
+}
+
+fn with_trace(f: impl FnOnce(&mut Trace)) {
+    TRACE.with(|t| {
+        if let Some(trace) = t.borrow_mut().as_mut() {
+            f(trace);
+        }
+    });
+}
+
+/// A name lookup took `d`.
+pub(crate) fn add_resolve(d: Duration) {
+    with_trace(|t| t.timings.resolve += d);
+}
+
+/// The call opened a connection: the TCP connect took `connect`, the TLS handshake `tls`.
+pub(crate) fn add_connection(connect: Duration, tls: Duration) {
+    with_trace(|t| {
+        t.opened_connection = true;
+        t.timings.connect += connect;
+        t.timings.tls += tls;
+    });
+}
+
+/// The request is being written (`bytes` of head and body): logs whether the connection was
+/// reused and that the request went out, once per call.
+pub(crate) fn note_sending(bytes: usize) {
+    with_trace(|t| {
+        if t.request_logged || t.max_level.is_none_or(|max| max < LogLevel::Info) {
+            t.request_logged = true;
+            return;
+        }
+        t.request_logged = true;
+        if !t.opened_connection {
+            t.events
+                .push((LogLevel::Info, "reusing a pooled connection".to_owned()));
+        }
+        t.events.push((
+            LogLevel::Info,
+            format!("{} sent ({bytes} bytes)", t.request),
+        ));
+    });
+}
+
+/// The first response bytes arrived now (later calls of this are ignored).
+pub(crate) fn mark_first_byte() {
+    with_trace(|t| {
+        if t.first_byte.is_none() {
+            t.first_byte = Some(Instant::now());
+        }
+    });
+}
+
+/// Milliseconds with one decimal, for log lines.
+pub(crate) fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
