@@ -4,7 +4,8 @@
  * benches/latency_proxy.c in front of nginx over HTTPS.
  *
  *   bench_wan --keep-url URL --keep-stats FILE [--short-url URL --short-stats FILE]
- *             --ca PEM --key K --uuid U --seq NAME[,NAME...] [--samples N] [--idle-samples N]
+ *             --ca PEM --key K --uuid U --seq NAME[,NAME...] [--samples N] [--warm-samples N]
+ *             [--idle-samples N]
  *   bench_wan --strace-warm tenios|curl --keep-url URL --ca PEM --key K --uuid U
  *
  * --keep-url is nginx with keepalive_timeout 75 s, --short-url the same with 1 s, each behind a
@@ -15,8 +16,8 @@
  * scheduler, one step at a time, so no two calls overlap; each step starts its gap after the
  * previous step of its sequence ended):
  *
- *   tenios-warm, curl-warm    a new handle; its first call ("first"), then --samples calls
- *                             100 ms apart ("warm")
+ *   tenios-warm, curl-warm    a call, then --warm-samples (30) calls 100 ms apart ("warm")
+ *   tenios-new, curl-new      --samples times: a new handle and its first call ("first")
  *   tenios-closed, curl-closed   --samples times: a call, 2 s idle (nginx closed the
  *                             connection after 1 s and its FIN has arrived), a call ("closed")
  *   tenios-pre-closed         the same, with tenios_client_preconnect ("preconnect") 100 ms
@@ -63,6 +64,7 @@ typedef struct step {
 
 typedef struct curl_h {
     CURL *easy;
+    char trace[1024]; /* libcurl's last informational lines (CURLOPT_DEBUGFUNCTION) */
     struct curl_slist *headers;
     char body[4096];
     size_t len;
@@ -109,10 +111,11 @@ static long proxy_conns(int srv) {
 /* ------------------------------------------------------------------------------ libtenios */
 
 #ifdef HAVE_TENIOS_LOG
-static void on_log(void *user, uint32_t level, const char *line) {
-    (void)user;
+/* Keeps the line that names the TLS version of a new connection. */
+static void on_log(void *user_data, uint32_t level, const char *message) {
+    (void)user_data;
     (void)level;
-    if (strstr(line, "TLS")) snprintf(log_line, sizeof log_line, "%s", line);
+    if (strstr(message, "TLS")) snprintf(log_line, sizeof log_line, "%s", message);
 }
 #endif
 
@@ -124,7 +127,7 @@ static tenios_client *tenios_new(int srv) {
     if (tenios_client_builder_set_base_url(b, urls[srv], &err) != TENIOS_OK ||
         tenios_client_builder_set_ca_file(b, ca, &err) != TENIOS_OK ||
 #ifdef HAVE_TENIOS_LOG
-        tenios_client_builder_set_log_callback(b, TENIOS_LOG_DEBUG, on_log, NULL, &err) !=
+        tenios_client_builder_set_log_callback(b, on_log, NULL, TENIOS_LOG_DEBUG, &err) !=
             TENIOS_OK ||
 #endif
         tenios_client_build(b, key, &c, &err) != TENIOS_OK) {
@@ -145,6 +148,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
     memcpy(c->body + c->len, data, n);
     c->len += n;
     return n;
+}
+
+/* Keeps libcurl's informational lines ("Connection died, retrying...") for a failure's report. */
+static int on_curl_debug(CURL *e, curl_infotype type, char *data, size_t size, void *userdata) {
+    (void)e;
+    curl_h *c = userdata;
+    if (type != CURLINFO_TEXT) return 0;
+    size_t have = strlen(c->trace), room = sizeof c->trace - 1;
+    if (size > room) size = room;
+    if (have + size > room) { /* drop the oldest text */
+        size_t drop = have + size - room;
+        memmove(c->trace, c->trace + drop, have - drop + 1);
+        have -= drop;
+    }
+    memcpy(c->trace + have, data, size);
+    c->trace[have + size] = 0;
+    return 0;
 }
 
 static curl_h *curl_new(int srv) {
@@ -171,6 +191,9 @@ static curl_h *curl_new(int srv) {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "libcurl-bench");
     curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     return c;
 }
 
@@ -191,7 +214,8 @@ static void add(seq *s, int op, int gap_ms, const char *label) {
     s->steps[s->n++] = (step){op, gap_ms, label};
 }
 
-static int make_seq(seq *s, const char *name, int samples, int idle_samples, int offset_ms) {
+static int make_seq(seq *s, const char *name, int samples, int warm_samples, int idle_samples,
+                    int offset_ms) {
     memset(s, 0, sizeof *s);
     s->name = name;
     s->lib = !strncmp(name, "curl-", 5) ? LIB_CURL : LIB_TENIOS;
@@ -199,8 +223,16 @@ static int make_seq(seq *s, const char *name, int samples, int idle_samples, int
     s->srv = SRV_KEEP;
     add(s, OP_NEW, offset_ms, NULL);
     if (!strcmp(what, "warm")) {
-        add(s, OP_CALL, 0, "first");
-        for (int i = 0; i < samples; i++) add(s, OP_CALL, 100, "warm");
+        add(s, OP_CALL, 0, "prime");
+        for (int i = 0; i < warm_samples; i++) add(s, OP_CALL, 100, "warm");
+    } else if (!strcmp(what, "new")) {
+        s->n = 0;
+        for (int i = 0; i < samples; i++) {
+            add(s, OP_NEW, i ? 300 : offset_ms, NULL);
+            add(s, OP_CALL, 0, "first");
+            add(s, OP_FREE, 0, NULL);
+        }
+        return 0;
     } else if (!strcmp(what, "closed") || !strcmp(what, "pre-closed") ||
                !strcmp(what, "connect-only")) {
         if (s->lib == LIB_CURL && !strcmp(what, "pre-closed")) return -1;
@@ -281,6 +313,7 @@ static int run_step(seq *s) {
             curl_h *c = s->cc;
             c->len = 0;
             c->error[0] = 0;
+            c->trace[0] = 0;
             CURLcode rc = curl_easy_perform(c->easy);
             long status = 0;
             curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -327,6 +360,7 @@ static int run_step(seq *s) {
     printf(",\"us\":%.1f,\"idle_ms\":%.1f,\"new_conns\":%ld,\"ok\":%s", (double)(t1 - t0) / 1e3,
            (double)idle_ns / 1e6, c0 >= 0 && c1 >= 0 ? c1 - c0 : -1L, ok ? "true" : "false");
     if (!ok) json_str("error", msg);
+    if (!ok && s->cc) json_str("curl_trace", s->cc->trace);
     if (s->lib == LIB_CURL && st->op != OP_FREE && s->cc) {
         curl_off_t dns = 0, con = 0, tls = 0, fb = 0, tot = 0;
         long connects = 0;
@@ -394,7 +428,7 @@ static int strace_warm(const char *lib) {
 
 int main(int argc, char **argv) {
     const char *seqs = NULL, *strace_lib = NULL;
-    int samples = 10, idle_samples = 3;
+    int samples = 10, warm_samples = 30, idle_samples = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) goto usage;
@@ -407,6 +441,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--uuid")) uuid = v;
         else if (!strcmp(a, "--seq")) seqs = v;
         else if (!strcmp(a, "--samples")) samples = atoi(v);
+        else if (!strcmp(a, "--warm-samples")) warm_samples = atoi(v);
         else if (!strcmp(a, "--idle-samples")) idle_samples = atoi(v);
         else if (!strcmp(a, "--strace-warm")) strace_lib = v;
         else goto usage;
@@ -424,7 +459,7 @@ int main(int argc, char **argv) {
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         if (n == 16) goto usage;
         /* stagger the sequences so that their steps rarely fall due together */
-        if (make_seq(&all[n], tok, samples, idle_samples, 37 * n) != 0) {
+        if (make_seq(&all[n], tok, samples, warm_samples, idle_samples, 37 * n) != 0) {
             fprintf(stderr, "bench_wan: unknown sequence %s\n", tok);
             return 2;
         }

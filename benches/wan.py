@@ -280,15 +280,16 @@ def strace_check(exe: dict[str, Path], nginx: WanNginx, certs: Path, delay_ms: f
     for name, _ in calls:
         counts[name] = counts.get(name, 0) + 1
     return {"sends": len(sends), "connects": counts.get("connect", 0),
-            "syscalls": counts, "send_lines": [s[1][:160] for s in sends]}
+            "syscalls": counts,
+            "send_lines": [re.sub(r'".*"(\.\.\.)?', "…", s[1].split(None, 1)[1]) for s in sends]}
 
 
 # ----------------------------------------------------------------------------- the runs
 
 # Each process: (name, sequences, needs the 1 s server). Run at the same time.
 PROCESSES = [
-    ("main", ["tenios-warm", "curl-warm", "tenios-closed", "curl-closed", "tenios-pre-closed",
-              "tenios-pre-new", "curl-connect-only"], True),
+    ("main", ["tenios-warm", "curl-warm", "tenios-new", "curl-new", "tenios-closed",
+              "curl-closed", "tenios-pre-closed", "tenios-pre-new", "curl-connect-only"], True),
     ("tenios-idle20", ["tenios-idle20"], False),
     ("tenios-idle60", ["tenios-idle60"], False),
     ("curl-idle", ["curl-idle20", "curl-idle60"], False),
@@ -308,7 +309,8 @@ def run_scenarios(exe: dict[str, Path], nginx: WanNginx, certs: Path, args) -> l
             cmd = [str(exe["bench"]), "--keep-url", f"https://localhost:{keep.port}",
                    "--keep-stats", str(keep.stats), "--ca", str(certs / "ca.pem"),
                    "--key", loopback.KEY, "--uuid", loopback.CALL_UUID, "--seq", ",".join(seqs),
-                   "--samples", str(args.samples), "--idle-samples", str(args.idle_samples)]
+                   "--samples", str(args.samples), "--warm-samples", str(args.warm_samples),
+                   "--idle-samples", str(args.idle_samples)]
             ports = [keep.port]
             if short:
                 sp = Proxy(exe["proxy"], nginx.short_port, args.delay_ms, f"{name}-short")
@@ -343,7 +345,7 @@ def run_scenarios(exe: dict[str, Path], nginx: WanNginx, certs: Path, args) -> l
 
 # (step label for libtenios, for libcurl, the row's text, its label on the chart)
 ROWS = [
-    ("warm", "warm", "warm call (pooled connection, 100 ms after the previous one)",
+    ("warm", "warm", "warm call (a pooled connection, 100 ms after the previous call)",
      "warm call"),
     ("first", "first", "first call of a new handle (name lookup, TCP, TLS, request)",
      "first call, new handle"),
@@ -389,7 +391,9 @@ def summarize(steps: list[dict], rtt_ms: float) -> dict:
                 row[lib]["reused"] = sum(1 for t in tim if t["connection_reused"])
         rows.append(row)
     pre = [s for s in steps if s["step"] in ("preconnect", "preconnect-new") and s["ok"]]
-    errors = [f"{s['lib']} {s['step']}: {s.get('error', '')}" for s in steps if not s["ok"]]
+    errors = [f"{s['lib']} {s['step']}: {s.get('error', '')}"
+              + (f" (libcurl said: {' / '.join(s['curl_trace'].splitlines()[-6:])})"
+                 if s.get("curl_trace") else "") for s in steps if not s["ok"]]
     return {"rows": rows, "preconnect_ms": med([s["us"] / 1e3 for s in pre]),
             "connect_only_ms": med([s["us"] / 1e3 for s in steps
                                     if s["step"] == "connect-only" and s["ok"]]),
@@ -442,6 +446,13 @@ def targets(summary: dict, steps: list[dict], rtt_ms: float, tls: dict, strace: 
     add("TLS 1.3 where 1.3 is offered (nginx's log of every libtenios call)",
         ", ".join(f"{k}: {v}" for k, v in sorted(proto.get("protocols", {}).items())) or "?",
         "TLSv1.3 only", set(proto.get("protocols", {})) == {"TLSv1.3"})
+    lines = [s["tls_log"] for s in steps if s["lib"] == "tenios" and s.get("tls_log")]
+    if lines:
+        v13 = sum(1 for x in lines if "TLSv1_3" in x or "TLSv1.3" in x or "TLS 1.3" in x)
+        resumed = sum(1 for x in lines if "resumed" in x)
+        add("TLS 1.3 on every new libtenios connection (its log callback's TLS line)",
+            f"{v13} of {len(lines)} lines say TLS 1.3 ({resumed} resumed), e.g. "
+            f"`{lines[-1]}`", "all", v13 == len(lines))
     st = strace.get("tenios", {})
     if "sends" in st:
         add("head and body in one write (strace of one warm call)",
@@ -529,9 +540,9 @@ def markdown(res: dict) -> str:
         else:
             st_lines.append(f"- {lib}: {x.get('error')}")
     th, tb = timings_table(s)
-    timings = (f"Where the time went, medians, from libtenios's `tenios_last_call_timings` and "
-               f"libcurl's `CURLINFO_*_TIME_T` (libcurl's connect and TLS times are taken as "
-               f"differences of its cumulative times):\n\n"
+    timings = (f"Where the time went, medians, from libtenios's `tenios_last_call_timings` "
+               f"(when the library has it) and libcurl's `CURLINFO_*_TIME_T` (libcurl's connect "
+               f"and TLS times are differences of its cumulative times):\n\n"
                f"{loopback.md_table(th, tb, left=3)}\n\n" if tb else "")
     extra = []
     if s["preconnect_ms"] == s["preconnect_ms"]:
@@ -581,7 +592,7 @@ System calls of one warm call, `strace -f -e trace=network,write` (bench_wan --s
 {chr(10).join(st_lines)}
 
 Command: `{res['command']}` (`benches/wan.py --delay-ms {d:g} --samples {res['samples']}
---idle-samples {res['idle_samples']}`).
+--warm-samples {res['warm_samples']} --idle-samples {res['idle_samples']}`).
 {END}"""
 
 
@@ -653,6 +664,7 @@ def run(nginx_bin: str, certs: Path, args) -> dict:
     tg = targets(summary, steps, rtt, tls, strace)
     return {"summary": summary, "targets": tg, "raw": raw, "tls": tls, "strace": strace,
             "steps": steps, "delay_ms": args.delay_ms, "rtt_ms": rtt, "samples": args.samples,
+            "warm_samples": args.warm_samples,
             "idle_samples": args.idle_samples, "elapsed": time.monotonic() - started,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": os.environ.get("BENCH_COMMAND", "python3 benches/wan.py")}
@@ -680,6 +692,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="one-way delay (default 20: RTT 40 ms)")
     p.add_argument("--samples", type=int, default=int(os.environ.get("BENCH_WAN_SAMPLES", 10)),
                    help="calls per quick scenario (default 10)")
+    p.add_argument("--warm-samples", type=int,
+                   default=int(os.environ.get("BENCH_WAN_WARM_SAMPLES", 30)),
+                   help="warm calls (default 30)")
     p.add_argument("--idle-samples", type=int,
                    default=int(os.environ.get("BENCH_WAN_IDLE_SAMPLES", 3)),
                    help="calls 20 s and 60 s apart (default 3)")
