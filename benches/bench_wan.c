@@ -38,7 +38,7 @@
  *
  * --strace-warm makes two warm-up calls on one handle and then one more between two marker
  * lines written to stderr ("bench_wan: strace mark begin/end"), for `strace -f` to show which
- * system calls one warm call makes.
+ * system calls one warm call makes. BENCH_WAN_LOG=1 prints libtenios's log lines to stderr.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -114,7 +114,7 @@ static long proxy_conns(int srv) {
 /* Keeps the line that names the TLS version of a new connection. */
 static void on_log(void *user_data, uint32_t level, const char *message) {
     (void)user_data;
-    (void)level;
+    if (getenv("BENCH_WAN_LOG")) fprintf(stderr, "tenios log %u: %s\n", level, message);
     if (strstr(message, "TLS")) snprintf(log_line, sizeof log_line, "%s", message);
 }
 #endif
