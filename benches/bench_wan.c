@@ -275,7 +275,8 @@ static void json_str(const char *k, const char *v) {
     printf(",\"%s\":\"", k);
     for (; v && *v; v++) {
         if (*v == '"' || *v == '\\') putchar('\\');
-        if ((unsigned char)*v >= 0x20) putchar(*v);
+        if (*v == '\n') fputs("\\n", stdout);
+        else if ((unsigned char)*v >= 0x20) putchar(*v);
     }
     putchar('"');
 }

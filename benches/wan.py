@@ -391,9 +391,7 @@ def summarize(steps: list[dict], rtt_ms: float) -> dict:
                 row[lib]["reused"] = sum(1 for t in tim if t["connection_reused"])
         rows.append(row)
     pre = [s for s in steps if s["step"] in ("preconnect", "preconnect-new") and s["ok"]]
-    errors = [f"{s['lib']} {s['step']}: {s.get('error', '')}"
-              + (f" (libcurl said: {' / '.join(s['curl_trace'].splitlines()[-6:])})"
-                 if s.get("curl_trace") else "") for s in steps if not s["ok"]]
+    errors = [f"{s['lib']} {s['step']}: {s.get('error', '')}" for s in steps if not s["ok"]]
     return {"rows": rows, "preconnect_ms": med([s["us"] / 1e3 for s in pre]),
             "connect_only_ms": med([s["us"] / 1e3 for s in steps
                                     if s["step"] == "connect-only" and s["ok"]]),
@@ -519,6 +517,39 @@ def timings_table(summary: dict) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
+def findings(res: dict) -> list[str]:
+    """What the figures mean where a target is missed or a client failed, in words."""
+    rows = {r["t_label"]: r for r in res["summary"]["rows"]}
+    out = []
+    pre = [rows[k]["tenios"] for k in ("pre-closed", "pre-new") if rows[k]["tenios"]["n"]]
+    if any(x["new_conns"] for x in pre):
+        out.append(
+            "**Pre-connect unused**: the call after `tenios_client_preconnect` opened a new "
+            "connection anyway (see the new connections), so it cost a cold call's round trips. "
+            "strace shows why: before using the pre-connected connection libtenios probes its "
+            "socket (`recvfrom(fd, …, 1, MSG_PEEK) = 1`), and finds bytes there: the TLS 1.3 "
+            "NewSessionTicket records nginx (OpenSSL) sends right after the handshake, which "
+            "arrive one RTT after it and nobody reads, so the probe takes the connection for one "
+            "that received stray data and discards it. A warm pooled connection does not have "
+            "this: its first response is read after the tickets, which rustls consumes.")
+    idle60 = rows["idle60"]["tenios"]
+    if idle60["n"] and idle60["new_conns"]:
+        out.append(
+            f"**60 s apart**: the calls come {idle60['idle_s']:.1f} s after the previous one "
+            "(median), just past libtenios's idle timeout, so the pooled connection was no "
+            "longer reused although nginx still kept it (75 s); libcurl reuses one for up to "
+            "118 s.")
+    curl_failed = [e for e in res["summary"]["errors"] if "tried 5 times" in e]
+    if curl_failed:
+        out.append(
+            "**libcurl failures**: on a reused easy handle, libcurl sends the request on the "
+            "connection the server has closed (it reads the close_notify only then), and retries "
+            "on a new connection; it counts those retries over the handle's life instead of per "
+            "request (curl/curl#19066), so the sixth such call fails with \"Connection died, "
+            "tried 5 times before giving up\". Those calls are left out of its figures.")
+    return out
+
+
 def markdown(res: dict) -> str:
     s, rtt, d = res["summary"], res["rtt_ms"], res["delay_ms"]
     head, body = table(s)
@@ -552,6 +583,7 @@ def markdown(res: dict) -> str:
         extra.append(f"libcurl's CURLOPT_CONNECT_ONLY transfer took {fmt(s['connect_only_ms'], 1)} ms; "
                      "libcurl does not reuse a connect-only connection for a later transfer "
                      "(see the new connections), so it has no pre-connect.")
+    extra += findings(res)
     for e in s["errors"][:10]:
         extra.append(f"failed: {e}")
     notes = "\n".join(f"- {e}" for e in extra)
@@ -683,8 +715,11 @@ def print_result(res: dict) -> None:
     print(loopback.text_table(["target", "measured", "goal", ""],
                               [[t["name"], t["value"], t["goal"], mark[t["met"]]]
                                for t in res["targets"]]))
-    for e in res["summary"]["errors"]:
-        print(f"failed: {e}")
+    for s in res["steps"]:
+        if not s["ok"]:
+            print(f"failed: {s['lib']} {s['step']}: {s.get('error', '')}")
+            if s.get("curl_trace"):
+                print("  libcurl said:\n    " + "\n    ".join(s["curl_trace"].splitlines()[-8:]))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -705,7 +740,18 @@ def main() -> int:
     add_arguments(p)
     p.add_argument("--no-write", action="store_true",
                    help="print only; leave BENCHMARKS.md/.png alone")
+    p.add_argument("--rewrite", action="store_true",
+                   help="run nothing: rewrite the section and chart from build/bench/wan.json")
     args = p.parse_args()
+    if args.rewrite:
+        res = json.loads(RESULTS_JSON.read_text())
+        res["summary"] = summarize(res["steps"], res["rtt_ms"])
+        res["targets"] = targets(res["summary"], res["steps"], res["rtt_ms"], res["tls"],
+                                 res["strace"])
+        write_section(ROOT / "BENCHMARKS.md", markdown(res))
+        loopback.redraw_chart(ROOT / "BENCHMARKS.png", res)
+        print_result(res)
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     if not loopback.in_venv():
         if not loopback.BUILT_LIB.exists():
