@@ -1,9 +1,10 @@
 # libtenios: build, test and demo.  GNU make.
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
-#   make test          deps, build, header-check, test-rust, test-c, test-python
-#   make demo          C, C++ and Python examples against a local simulator, ending with a
-#                      scripted call (interrupt, record, transfer, stop recording)
+#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook
+#   make demo          C, C++ and Python examples against a local simulator, a scripted call
+#                      (interrupt, record, transfer, stop recording), and the Call Control
+#                      loop with the example webhook (announcement, interrupt, bridge)
 #   make clean
 #
 # Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
@@ -33,9 +34,10 @@ TENIOS_LDLIBS   := -ltenios
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
+C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
-              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry \
+              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
@@ -45,9 +47,9 @@ TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 CPP_HEADER  := bindings/cpp/tenios.hpp
 CPP_EXAMPLE := $(BUILD_DIR)/tenios-interrupt-cpp
-CPP_TESTS   := $(BUILD_DIR)/test_client_cpp
+CPP_TESTS   := $(BUILD_DIR)/test_client_cpp $(BUILD_DIR)/test_webhook_cpp
 
-.PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python \
+.PHONY: all build deps header header-check test-header test test-rust test-fuzz test-c test-cpp test-python test-webhook \
         c-programs cpp-example demo soak bench clean
 
 all: build
@@ -80,7 +82,7 @@ $(HOOKS_LIB): build
 	cp $(TARGET_DIR)/debug/libtenios.so $@
 	ln -sf libtenios.so $(@D)/$(SONAME)
 
-c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_WEBHOOK_EXAMPLE) $(C_TESTS)
 
 $(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo: $(BUILD_DIR)/%: bindings/c/%.c \
 		$(HEADER) $(LIB)
@@ -92,6 +94,11 @@ $(BUILD_DIR)/test_client: tests/c/test_client.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
 		tests/c/test_client.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/tenios-webhook-server: bindings/c/tenios-webhook-server.c $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/tenios-interrupt: bindings/c/tenios-interrupt.c $(HEADER) $(LIB)
@@ -112,7 +119,7 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
-		$(BUILD_DIR)/test_telemetry: \
+		$(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -150,12 +157,18 @@ $(BUILD_DIR)/test_client_cpp: tests/cpp/test_client.cpp $(CPP_HEADER) $(HEADER) 
 	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -pthread -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
+$(BUILD_DIR)/test_webhook_cpp: tests/cpp/test_webhook.cpp $(CPP_HEADER) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -o $@ $< \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
 # The C tests again with AddressSanitizer and UndefinedBehaviorSanitizer (the library itself
 # is Rust; the sanitizers watch every byte the tests hand it and get back).
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry \
+              $(SAN_DIR)/test_webhook
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -254,14 +267,27 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
 		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
-test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python \
+# The simulator (--webhook) drives the example webhooks, C then Python, through request 0, an
+# interrupt by build/tenios-interrupt and the next request, and checks the call's timeline
+# (tests/webhook/e2e.sh). tests/python/test_webhook_e2e.py does the same from pytest.
+test-webhook: build
+	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(C_WEBHOOK_EXAMPLE)
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
+		tests/webhook/e2e.sh $(CURDIR)/$(C_WEBHOOK_EXAMPLE)
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
+		TENIOS_LIBRARY=$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
+		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
+
+test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
       test-python-wheel test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
 demo: build
-	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE)
+	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE) \
+		$(C_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
+		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(C_WEBHOOK_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \

@@ -198,6 +198,41 @@ typedef uint32_t tenios_log_level;
 #endif // __cplusplus
 
 /**
+ * How a BRIDGE rings its destinations: a `uint32_t` with these values (numbers never change;
+ * new ones are appended).
+ */
+enum tenios_bridge_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * One destination after another, each for its own timeout (`SEQUENTIAL`).
+   */
+  TENIOS_BRIDGE_SEQUENTIAL = 1,
+  /**
+   * All destinations at once, under one blockTimeout (`PARALLEL`).
+   */
+  TENIOS_BRIDGE_PARALLEL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tenios_bridge_mode tenios_bridge_mode;
+#else
+typedef uint32_t tenios_bridge_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The blocks of one answer to a webhook request, from `tenios_blocks_new`, freed with
+ * `tenios_blocks_free`.
+ *
+ * Not thread-safe: a `tenios_blocks` is used by one thread at a time (it may be handed from
+ * one thread to another).
+ */
+typedef struct tenios_blocks tenios_blocks;
+
+/**
  * A client with its own options, access key and connection pool, built with
  * `tenios_client_build` and freed with `tenios_client_free`.
  *
@@ -226,6 +261,17 @@ typedef struct tenios_client_builder tenios_client_builder;
  * accepts NULL. Strings it returns are borrowed: they live until `tenios_error_free`.
  */
 typedef struct tenios_error tenios_error;
+
+/**
+ * A parsed Call Control webhook request, from `tenios_webhook_request_parse`, freed with
+ * `tenios_webhook_request_free`.
+ *
+ * Immutable: its accessors may be called from any number of threads at once. Every accessor
+ * accepts NULL (and then returns NULL, 0 or false). Strings it returns are borrowed: they
+ * live until `tenios_webhook_request_free`. No accessor returns the access key: check it
+ * with `tenios_webhook_request_access_key_matches`.
+ */
+typedef struct tenios_webhook_request tenios_webhook_request;
 
 /**
  * A log callback: `user_data` as given when it was set, the line's `tenios_log_level`, and the
@@ -676,6 +722,310 @@ tenios_status tenios_last_call_timings(struct tenios_call_timings *out);
  */
 tenios_status tenios_error_timings(const struct tenios_error *error,
                                    struct tenios_call_timings *out);
+
+/**
+ * Parses the body of a Call Control webhook request (the bytes TENIOS POSTed, `body_len` of
+ * them; no terminator needed, none is looked for).
+ *
+ * On `TENIOS_OK`, `*out_request` is a new request to free with `tenios_webhook_request_free`;
+ * on every error it is NULL, the status is `TENIOS_ERR_INVALID_ARGUMENT`, and the message
+ * (in `*out_err` when `out_err` is not NULL, to free with `tenios_error_free`) says what is
+ * wrong, e.g. `webhook request has no loopCount`. A body is rejected when it is empty, over
+ * 1048576 bytes (1 MiB), not UTF-8, nested more than 32 levels deep, not a JSON object, has a
+ * field twice, more than 1000 variables or validation errors, a required field (requestType,
+ * customerNumber, accessKey, loopCount, requestStatus) missing or of the wrong type, or a
+ * `\u0000` in a string handed to C. Unknown fields are ignored; a variable whose value is a
+ * number or boolean is kept as its JSON text, one whose value is null is left out. The
+ * access key never appears in a message. `body` and `out_request` must not be NULL.
+ *
+ * The body is only read during the call. Thread-safe.
+ */
+tenios_status tenios_webhook_request_parse(const uint8_t *body,
+                                           size_t body_len,
+                                           struct tenios_webhook_request **out_request,
+                                           struct tenios_error **out_err);
+
+/**
+ * Frees a request. NULL is ignored. Strings borrowed from it become invalid. No other thread
+ * may be using it.
+ */
+void tenios_webhook_request_free(struct tenios_webhook_request *request);
+
+/**
+ * `requestType`, e.g. `"EXTERNAL_CALL_CONTROL"` (any text is accepted). Borrowed: lives until
+ * `tenios_webhook_request_free`. NULL for NULL. Thread-safe.
+ */
+const char *tenios_webhook_request_request_type(const struct tenios_webhook_request *request);
+
+/**
+ * `customerNumber` (the TENIOS account number; a JSON number, a whole number >= 0) as a
+ * decimal string, e.g. `"200002"`. Check it on every request. Borrowed: lives until
+ * `tenios_webhook_request_free`. NULL for NULL. Thread-safe.
+ */
+const char *tenios_webhook_request_customer_number(const struct tenios_webhook_request *request);
+
+/**
+ * `callControlUuid`, or NULL when the request has none (it is not in TENIOS's field table,
+ * only in examples). Borrowed: lives until `tenios_webhook_request_free`. Thread-safe.
+ */
+const char *tenios_webhook_request_call_control_uuid(const struct tenios_webhook_request *request);
+
+/**
+ * `loopCount`: 0 for the first request of this Call Control block, then 1, 2, ... after each
+ * answer has run (or its running block was interrupted). 0 for NULL. Thread-safe.
+ */
+uint32_t tenios_webhook_request_loop_count(const struct tenios_webhook_request *request);
+
+/**
+ * `requestStatus` as TENIOS sent it: `"REQUESTING_BLOCKS"` (answer with blocks),
+ * `"VALIDATION_ERRORS"` (the last answer was invalid: read the validation errors; the answer's
+ * body is ignored), or any other text. Borrowed: lives until `tenios_webhook_request_free`.
+ * NULL for NULL. Thread-safe.
+ */
+const char *tenios_webhook_request_request_status(const struct tenios_webhook_request *request);
+
+/**
+ * The value of the variable `name` (e.g. `"call_uuid"`), or NULL when the request has no such
+ * variable, or `request` or `name` is NULL, or `name` is longer than 1024 bytes. Borrowed:
+ * lives until `tenios_webhook_request_free`. Thread-safe.
+ */
+const char *tenios_webhook_request_variable(const struct tenios_webhook_request *request,
+                                            const char *name);
+
+/**
+ * How many variables the request has (those whose value was null are not counted). 0 for
+ * NULL. Thread-safe.
+ */
+size_t tenios_webhook_request_variable_count(const struct tenios_webhook_request *request);
+
+/**
+ * The name of variable `index` (0-based, in the order of the body), or NULL past the end.
+ * Borrowed: lives until `tenios_webhook_request_free`. Thread-safe.
+ */
+const char *tenios_webhook_request_variable_name(const struct tenios_webhook_request *request,
+                                                 size_t index);
+
+/**
+ * The value of variable `index` (0-based), or NULL past the end. Strings are kept as they
+ * are; a number or boolean value as its JSON text (`"42"`, `"true"`). Borrowed: lives until
+ * `tenios_webhook_request_free`. Thread-safe.
+ */
+const char *tenios_webhook_request_variable_value(const struct tenios_webhook_request *request,
+                                                  size_t index);
+
+/**
+ * How many validation errors (`blocksProcessingResult.validationErrors`) the request carries;
+ * 0 when there are none (always at loopCount 0) and for NULL. Thread-safe.
+ */
+size_t tenios_webhook_request_validation_error_count(const struct tenios_webhook_request *request);
+
+/**
+ * Validation error `index` (0-based), e.g. `"Low level (JSON) error on line 1, column 25"`,
+ * or NULL past the end. Borrowed: lives until `tenios_webhook_request_free`. Thread-safe.
+ */
+const char *tenios_webhook_request_validation_error(const struct tenios_webhook_request *request,
+                                                    size_t index);
+
+/**
+ * Whether the request's `accessKey` equals `expected_key` (the key set up in the Call
+ * Control block; a NUL-terminated string of 1 to 1024 bytes). Compared in constant time: the
+ * time depends on the length of `expected_key` only, never on how much of it a request got
+ * right. False when `request` or `expected_key` is NULL or `expected_key` is not a valid
+ * argument (empty, too long, not UTF-8, control characters). Check it on every request and
+ * answer anything else with 403. Thread-safe.
+ */
+bool tenios_webhook_request_access_key_matches(const struct tenios_webhook_request *request,
+                                               const char *expected_key);
+
+/**
+ * A new, empty answer. Returns NULL only on an internal error. Free it with
+ * `tenios_blocks_free`. With no block added, `tenios_blocks_to_json` gives `{"blocks":[]}`.
+ */
+struct tenios_blocks *tenios_blocks_new(void);
+
+/**
+ * Frees a builder. NULL is ignored. Warnings borrowed from it become invalid.
+ */
+void tenios_blocks_free(struct tenios_blocks *blocks);
+
+/**
+ * The answer that hands the call back to the routing plan, `{"blocks":[]}`: TENIOS ends the
+ * Call Control block and routing continues with the plan's next block. Static: do not free it.
+ * Thread-safe.
+ */
+const char *tenios_blocks_empty_answer(void);
+
+/**
+ * Begins a BRIDGE block, which forwards the call: `mode` is a `tenios_bridge_mode`;
+ * `block_timeout_s` is the whole block's timeout in seconds (`blockTimeout`, PARALLEL's), or
+ * -1 for none. Add destinations with `tenios_blocks_bridge_add_destination`, then add the
+ * block with `tenios_blocks_bridge_end`. Errors (`TENIOS_ERR_INVALID_ARGUMENT`): `blocks` is
+ * NULL, a BRIDGE is already open (it is discarded too), an unknown mode, `block_timeout_s`
+ * below -1. Reports through `out_err` like every function here (NULL on success, else an
+ * error object to free with `tenios_error_free`; `out_err` may be NULL). One thread at a time.
+ */
+tenios_status tenios_blocks_bridge_begin(struct tenios_blocks *blocks,
+                                         uint32_t mode,
+                                         int32_t block_timeout_s,
+                                         struct tenios_error **out_err);
+
+/**
+ * Adds a destination to the open BRIDGE: `destination_type` is a `tenios_destination_type`;
+ * `destination` is an international number in E.164 form for
+ * `TENIOS_DESTINATION_EXTERNALNUMBER` (`"+49221987654321"`: a + and 2 to 15 digits, no
+ * spaces), a SIP account's user name for `TENIOS_DESTINATION_SIP_USER`, a SIP forwarding
+ * profile's name for `TENIOS_DESTINATION_SIP_TRUNK` (NUL-terminated UTF-8, 1 to 1024 bytes,
+ * no control characters); `timeout_s` is how long it rings in SEQUENTIAL mode, in seconds, or
+ * -1 for none. On any error the whole BRIDGE is discarded (begin again). One thread at a time.
+ */
+tenios_status tenios_blocks_bridge_add_destination(struct tenios_blocks *blocks,
+                                                   uint32_t destination_type,
+                                                   const char *destination,
+                                                   int32_t timeout_s,
+                                                   struct tenios_error **out_err);
+
+/**
+ * Checks the open BRIDGE and adds it: it needs at least one destination (an error
+ * otherwise); timeouts that TENIOS's examples or clients would not use are warnings
+ * (`tenios_blocks_warning`). Whatever the outcome, no BRIDGE is open afterwards. One thread at
+ * a time.
+ */
+tenios_status tenios_blocks_bridge_end(struct tenios_blocks *blocks, struct tenios_error **out_err);
+
+/**
+ * Adds an ANNOUNCEMENT block: plays `announcement_name` as listed in the portal (a TENIOS
+ * stock announcement when `standard_announcement`). JSON:
+ * `{"blockType":"ANNOUNCEMENT","standardAnnouncement":false,"announcementName":"..."}`.
+ * Strings here and below: NUL-terminated UTF-8, 1 to 1024 bytes, no control characters.
+ * On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_announcement(struct tenios_blocks *blocks,
+                                             bool standard_announcement,
+                                             const char *announcement_name,
+                                             struct tenios_error **out_err);
+
+/**
+ * Adds a SAY block (text to speech): `text` (up to 8192 bytes; tabs and line breaks allowed;
+ * SSML when `use_ssml`) spoken with `voice_name` (e.g. `"de.female.2"`; one that does not look
+ * like `<lang>.<gender>.<n>` is a warning). JSON attributes: `text`, `voiceName`, `useSsml`.
+ * On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_say(struct tenios_blocks *blocks,
+                                    const char *text,
+                                    const char *voice_name,
+                                    bool use_ssml,
+                                    struct tenios_error **out_err);
+
+/**
+ * Adds a ROUTINGPLAN block: the call runs the routing plan `routing_plan_name` from the
+ * portal (JSON attribute `routingplanName`). On an error nothing is added. One thread at a
+ * time.
+ */
+tenios_status tenios_blocks_add_routing_plan(struct tenios_blocks *blocks,
+                                             const char *routing_plan_name,
+                                             struct tenios_error **out_err);
+
+/**
+ * Adds a COLLECT_DIGITS block (DTMF): plays `announcement_name`, collects `min_digits` to
+ * `max_digits` digits ended by `terminator` (`"#"` or `"*"`) into the variable
+ * `variable_name` (the next request's variables; third-party code reads it as
+ * `collected_<variable_name>`, which TENIOS does not document), with `max_tries` attempts,
+ * `timeout_s` seconds each, playing `error_announcement_name` after invalid input. Values
+ * outside tenios-ruby's ranges (digits 1 to 32, min <= max, tries 1 to 10, timeout 1 to 300,
+ * variable name `^[a-z0-9_]+$`) are warnings. JSON attributes in this order:
+ * `announcementName`, `standardAnnouncement`, `errorAnnouncementName`,
+ * `standardErrorAnnouncement`, `variableName`, `minDigits`, `maxDigits`, `terminator`,
+ * `maxTries`, `timeout`. On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_collect_digits(struct tenios_blocks *blocks,
+                                               const char *announcement_name,
+                                               bool standard_announcement,
+                                               const char *error_announcement_name,
+                                               bool standard_error_announcement,
+                                               const char *variable_name,
+                                               uint32_t min_digits,
+                                               uint32_t max_digits,
+                                               const char *terminator,
+                                               uint32_t max_tries,
+                                               uint32_t timeout_s,
+                                               struct tenios_error **out_err);
+
+/**
+ * Adds a COLLECT_SPEECH block (speech recognition): plays `announcement_name`, recognises
+ * speech in `language` (e.g. `"de-DE"`) into the variable `variable_name`, with `max_tries`
+ * attempts, playing `missing_input_announcement_name` when nothing was said. JSON attributes
+ * in this order: `announcementName`, `standardAnnouncement`, `missingInputAnnouncementName`,
+ * `standardMissingInputAnnouncement`, `language`, `variableName`, `maxTries` (TENIOS's
+ * example's; no ranges are known). On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_collect_speech(struct tenios_blocks *blocks,
+                                               const char *announcement_name,
+                                               bool standard_announcement,
+                                               const char *missing_input_announcement_name,
+                                               bool standard_missing_input_announcement,
+                                               const char *language,
+                                               const char *variable_name,
+                                               uint32_t max_tries,
+                                               struct tenios_error **out_err);
+
+/**
+ * Adds a HANGUP block: ends the call with `hangup_cause`, e.g. `"CALL_REJECTED"` (a cause
+ * outside the 30 tenios-ruby knows is a warning; `NORMAL_CLEARING` is not among them). On an
+ * error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_hangup(struct tenios_blocks *blocks,
+                                       const char *hangup_cause,
+                                       struct tenios_error **out_err);
+
+/**
+ * Adds a CALL_SETTINGS block: `forward_ani` is the caller ID shown on later forwards
+ * (`forwardAni`, e.g. `"+4922155400"`; not E.164 is a warning). The only attribute known.
+ * On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_call_settings(struct tenios_blocks *blocks,
+                                              const char *forward_ani,
+                                              struct tenios_error **out_err);
+
+/**
+ * Adds a REFER block: the call goes back to the SIP trunk it came in on with a SIP REFER and
+ * leaves TENIOS (only for calls over a registered trunk; others are hung up). TENIOS
+ * documents no JSON for it: `blockType` `REFER` and the attribute `destination` (left out when
+ * `destination` is NULL; the one argument here that may be NULL) are inferred, so a warning
+ * is always recorded. On an error nothing is added. One thread at a time.
+ */
+tenios_status tenios_blocks_add_refer(struct tenios_blocks *blocks,
+                                      const char *destination,
+                                      struct tenios_error **out_err);
+
+/**
+ * How many blocks were added (an open BRIDGE is not counted). 0 for NULL. One thread at a
+ * time.
+ */
+size_t tenios_blocks_count(const struct tenios_blocks *blocks);
+
+/**
+ * The answer's body, `{"blocks":[...]}` (compact JSON; `{"blocks":[]}` with no blocks), in
+ * `*out_json`: a new NUL-terminated string the caller frees with `tenios_string_free`; NULL on
+ * every error. Serve it with HTTP 200 and `Content-Type: application/json`. Fails when
+ * `blocks` or `out_json` is NULL or a BRIDGE is open. The builder is not changed: it may be
+ * serialised again. One thread at a time.
+ */
+tenios_status tenios_blocks_to_json(const struct tenios_blocks *blocks,
+                                    char **out_json,
+                                    struct tenios_error **out_err);
+
+/**
+ * How many warnings the added blocks gave (rules only an example or a client library
+ * states; see the README's table). 0 for NULL. One thread at a time.
+ */
+size_t tenios_blocks_warning_count(const struct tenios_blocks *blocks);
+
+/**
+ * Warning `index` (0-based, in the order the blocks were added), e.g. `"block 2
+ * (COLLECT_DIGITS): maxTries 0 is outside 1 to 10 [client]"`, or NULL past the end. Borrowed:
+ * valid until the next call that adds to or frees the builder. One thread at a time.
+ */
+const char *tenios_blocks_warning(const struct tenios_blocks *blocks, size_t index);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -21,6 +21,7 @@ pub mod telemetry;
 pub mod test_hooks;
 pub mod tls;
 mod transport;
+pub mod webhook;
 
 pub use api::DestinationType;
 pub use client::Client;

@@ -12,14 +12,20 @@
 # (call_demo.py, with tenios.AsyncClient): interrupt the loop the caller waits
 # in, start a recording, transfer the call to an agent, stop the recording;
 # each followed by the simulator's view of the call (GET /_sim/calls/<uuid>).
-# The simulator cannot play the webhook that would put the interrupted caller
+# Here the simulator does not play the webhook that would put the interrupted caller
 # through to an agent, so it gets a second call that is already connected.
 # The simulator is stopped on exit, also when something fails.
+#
+# Last, the whole Call Control loop with a webhook (bindings/c/webhook-demo.sh): the
+# example webhook answers with an announcement loop, tenios-interrupt interrupts it, the
+# simulator (--webhook) asks the webhook again, and the webhook bridges the caller to an
+# agent; the call's timeline is printed.
 #
 # Environment (optional): TENIOS_SIM, TENIOS_EXAMPLE (the built C example),
 # TENIOS_CLIENT_EXAMPLE (the built C handle API example), TENIOS_CALL_DEMO
 # (the built C call demo), TENIOS_CPP_EXAMPLE (the C++ example), TENIOS_LIBRARY
-# (libtenios.so for the Python binding), PYTHON.
+# (libtenios.so for the Python binding), TENIOS_WEBHOOK_SERVER (the built C
+# webhook example), PYTHON.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -116,5 +122,8 @@ scripted_call() {
 scripted_call "C call demo: tenios-call-demo" "$CALL_DEMO"
 scripted_call "Python call demo (asyncio): call_demo.py" "$PYTHON" \
     "$ROOT/bindings/python/examples/call_demo.py"
+
+step "the Call Control loop with a webhook: bindings/c/webhook-demo.sh"
+TENIOS_SIM=$SIM TENIOS_EXAMPLE=$EXAMPLE PYTHON=$PYTHON "$ROOT/bindings/c/webhook-demo.sh"
 
 step "demo finished (stopping the simulator)"

@@ -567,6 +567,268 @@ inline void global_init() {
 // throw ErrShutdown at once, later ones too until global_init()).
 inline void global_cleanup() noexcept { tenios_global_cleanup(); }
 
+// ============================================================ Call Control webhook
+//
+// The other half of interrupt_block: read the request TENIOS POSTs to your
+// Call Control webhook and build the blocks you answer with (README, "Call
+// Control webhook"). Pure: no network. Both classes are RAII, movable, not
+// copyable; failures throw tenios::Error (Status::ErrInvalidArgument).
+
+// How a BRIDGE rings its destinations (tenios_bridge_mode).
+enum class BridgeMode : std::uint32_t {
+    Sequential = TENIOS_BRIDGE_SEQUENTIAL,  // one after another, each with its own timeout
+    Parallel = TENIOS_BRIDGE_PARALLEL,      // all at once, under blockTimeout
+};
+
+// One destination of a BRIDGE. `type` is TENIOS_DESTINATION_EXTERNALNUMBER
+// (an E.164 number), TENIOS_DESTINATION_SIP_USER or
+// TENIOS_DESTINATION_SIP_TRUNK; `timeout_s` is SEQUENTIAL's per-destination
+// timeout in seconds (std::nullopt: none).
+struct BridgeDestination {
+    tenios_destination_type type;
+    std::string destination;
+    std::optional<std::int32_t> timeout_s;
+};
+
+namespace detail {
+struct WebhookRequestDeleter {
+    void operator()(tenios_webhook_request* r) const noexcept { tenios_webhook_request_free(r); }
+};
+struct BlocksDeleter {
+    void operator()(tenios_blocks* b) const noexcept { tenios_blocks_free(b); }
+};
+inline std::string_view view(const char* s) noexcept {
+    return s != nullptr ? std::string_view(s) : std::string_view();
+}
+}  // namespace detail
+
+// A parsed EXTERNAL_CALL_CONTROL request (tenios_webhook_request). Immutable:
+// any number of threads may read one at once. The string_views it returns
+// point into it and live as long as it does. The access key is never returned:
+// check it with access_key_matches.
+class WebhookRequest {
+public:
+    // Parses the body TENIOS POSTed; throws tenios::Error with the library's
+    // message (e.g. "webhook request has no loopCount") for a body it rejects.
+    static WebhookRequest parse(std::string_view body) {
+        tenios_webhook_request* raw = nullptr;
+        // A non-NULL pointer even for an empty body (the library wants one).
+        const char* data = body.data() != nullptr ? body.data() : "";
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_webhook_request_parse(reinterpret_cast<const std::uint8_t*>(data),
+                                                body.size(), &raw, err);
+        });
+        return WebhookRequest(raw);
+    }
+
+    std::string_view request_type() const noexcept {
+        return detail::view(tenios_webhook_request_request_type(get()));
+    }
+    // customerNumber as a decimal string, e.g. "200002".
+    std::string_view customer_number() const noexcept {
+        return detail::view(tenios_webhook_request_customer_number(get()));
+    }
+    std::optional<std::string_view> call_control_uuid() const noexcept {
+        const char* s = tenios_webhook_request_call_control_uuid(get());
+        return s != nullptr ? std::optional<std::string_view>(s) : std::nullopt;
+    }
+    std::uint32_t loop_count() const noexcept { return tenios_webhook_request_loop_count(get()); }
+    // "REQUESTING_BLOCKS", "VALIDATION_ERRORS" or any other text as sent.
+    std::string_view request_status() const noexcept {
+        return detail::view(tenios_webhook_request_request_status(get()));
+    }
+    bool is_validation_errors() const noexcept {
+        return request_status() == "VALIDATION_ERRORS";
+    }
+    // The variable `name`, or std::nullopt.
+    std::optional<std::string_view> variable(std::string_view name) const {
+        if (name.find('\0') != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const std::string n(name);
+        const char* s = tenios_webhook_request_variable(get(), n.c_str());
+        return s != nullptr ? std::optional<std::string_view>(s) : std::nullopt;
+    }
+    // The variables in the order of the body.
+    std::vector<std::pair<std::string_view, std::string_view>> variables() const {
+        std::vector<std::pair<std::string_view, std::string_view>> out;
+        const std::size_t count = tenios_webhook_request_variable_count(get());
+        out.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            out.emplace_back(detail::view(tenios_webhook_request_variable_name(get(), i)),
+                             detail::view(tenios_webhook_request_variable_value(get(), i)));
+        }
+        return out;
+    }
+    std::vector<std::string_view> validation_errors() const {
+        std::vector<std::string_view> out;
+        const std::size_t count = tenios_webhook_request_validation_error_count(get());
+        out.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            out.push_back(detail::view(tenios_webhook_request_validation_error(get(), i)));
+        }
+        return out;
+    }
+    // Constant-time comparison of the request's accessKey with `expected_key`
+    // (done by the library); false for an empty or invalid key.
+    bool access_key_matches(std::string_view expected_key) const {
+        if (expected_key.find('\0') != std::string_view::npos) {
+            return false;
+        }
+        const std::string key(expected_key);
+        return tenios_webhook_request_access_key_matches(get(), key.c_str());
+    }
+
+    // The C object, for functions of tenios.h (still owned by this object).
+    const tenios_webhook_request* get() const noexcept { return request_.get(); }
+
+private:
+    explicit WebhookRequest(tenios_webhook_request* raw) : request_(raw) {}
+    std::unique_ptr<tenios_webhook_request, detail::WebhookRequestDeleter> request_;
+};
+
+// The answer to a webhook request (tenios_blocks). Each add_* checks its block
+// in the library: a documented rule or a bad argument throws tenios::Error and
+// adds nothing; a rule that only an example or client library states adds the
+// block and a warning (warnings()). One thread at a time.
+class Blocks {
+public:
+    Blocks() : blocks_(tenios_blocks_new()) {
+        if (!blocks_) {
+            throw std::bad_alloc();
+        }
+    }
+
+    // The answer that hands the call back to the routing plan: {"blocks":[]}.
+    static std::string_view empty_answer() noexcept {
+        return detail::view(tenios_blocks_empty_answer());
+    }
+
+    // BRIDGE: forwards the call; `block_timeout_s` (seconds) is PARALLEL's.
+    void add_bridge(BridgeMode mode, std::optional<std::int32_t> block_timeout_s,
+                    const std::vector<BridgeDestination>& destinations) {
+        // Every string is converted before the first C call, so that a C++
+        // exception never leaves a BRIDGE open (a C error discards it itself).
+        std::vector<std::string> names;
+        names.reserve(destinations.size());
+        for (const BridgeDestination& d : destinations) {
+            names.push_back(detail::c_string(d.destination, "destination"));
+        }
+        tenios_blocks* b = blocks_.get();
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_bridge_begin(b, static_cast<std::uint32_t>(mode),
+                                              block_timeout_s.value_or(-1), err);
+        });
+        for (std::size_t i = 0; i < destinations.size(); ++i) {
+            const BridgeDestination& d = destinations[i];
+            detail::call_checked([&](tenios_error** err) {
+                return tenios_blocks_bridge_add_destination(
+                    b, static_cast<std::uint32_t>(d.type), names[i].c_str(),
+                    d.timeout_s.value_or(-1), err);
+            });
+        }
+        detail::call_checked([&](tenios_error** err) { return tenios_blocks_bridge_end(b, err); });
+    }
+    void add_announcement(bool standard_announcement, std::string_view announcement_name) {
+        const std::string name = detail::c_string(announcement_name, "announcement_name");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_announcement(blocks_.get(), standard_announcement,
+                                                  name.c_str(), err);
+        });
+    }
+    void add_say(std::string_view text, std::string_view voice_name, bool use_ssml) {
+        const std::string t = detail::c_string(text, "text");
+        const std::string v = detail::c_string(voice_name, "voice_name");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_say(blocks_.get(), t.c_str(), v.c_str(), use_ssml, err);
+        });
+    }
+    void add_routing_plan(std::string_view routing_plan_name) {
+        const std::string n = detail::c_string(routing_plan_name, "routing_plan_name");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_routing_plan(blocks_.get(), n.c_str(), err);
+        });
+    }
+    void add_collect_digits(std::string_view announcement_name, bool standard_announcement,
+                            std::string_view error_announcement_name,
+                            bool standard_error_announcement, std::string_view variable_name,
+                            std::uint32_t min_digits, std::uint32_t max_digits,
+                            std::string_view terminator, std::uint32_t max_tries,
+                            std::uint32_t timeout_s) {
+        const std::string a = detail::c_string(announcement_name, "announcement_name");
+        const std::string e = detail::c_string(error_announcement_name, "error_announcement_name");
+        const std::string v = detail::c_string(variable_name, "variable_name");
+        const std::string t = detail::c_string(terminator, "terminator");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_collect_digits(blocks_.get(), a.c_str(),
+                                                    standard_announcement, e.c_str(),
+                                                    standard_error_announcement, v.c_str(),
+                                                    min_digits, max_digits, t.c_str(), max_tries,
+                                                    timeout_s, err);
+        });
+    }
+    void add_collect_speech(std::string_view announcement_name, bool standard_announcement,
+                            std::string_view missing_input_announcement_name,
+                            bool standard_missing_input_announcement, std::string_view language,
+                            std::string_view variable_name, std::uint32_t max_tries) {
+        const std::string a = detail::c_string(announcement_name, "announcement_name");
+        const std::string m = detail::c_string(missing_input_announcement_name,
+                                               "missing_input_announcement_name");
+        const std::string l = detail::c_string(language, "language");
+        const std::string v = detail::c_string(variable_name, "variable_name");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_collect_speech(blocks_.get(), a.c_str(),
+                                                    standard_announcement, m.c_str(),
+                                                    standard_missing_input_announcement,
+                                                    l.c_str(), v.c_str(), max_tries, err);
+        });
+    }
+    void add_hangup(std::string_view hangup_cause) {
+        const std::string c = detail::c_string(hangup_cause, "hangup_cause");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_hangup(blocks_.get(), c.c_str(), err);
+        });
+    }
+    void add_call_settings(std::string_view forward_ani) {
+        const std::string a = detail::c_string(forward_ani, "forward_ani");
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_call_settings(blocks_.get(), a.c_str(), err);
+        });
+    }
+    // REFER (its JSON is undocumented: always a warning).
+    void add_refer(std::optional<std::string_view> destination = std::nullopt) {
+        const std::optional<std::string> d =
+            destination ? std::optional<std::string>(detail::c_string(*destination, "destination"))
+                        : std::nullopt;
+        detail::call_checked([&](tenios_error** err) {
+            return tenios_blocks_add_refer(blocks_.get(), d ? d->c_str() : nullptr, err);
+        });
+    }
+
+    // The answer's body, {"blocks":[...]}.
+    std::string to_json() const {
+        char* raw = nullptr;
+        detail::call_checked(
+            [&](tenios_error** err) { return tenios_blocks_to_json(blocks_.get(), &raw, err); });
+        detail::StringPtr owned(raw);
+        return std::string(owned.get() != nullptr ? owned.get() : "");
+    }
+    std::vector<std::string> warnings() const {
+        std::vector<std::string> out;
+        const std::size_t count = tenios_blocks_warning_count(blocks_.get());
+        out.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            out.emplace_back(detail::view(tenios_blocks_warning(blocks_.get(), i)));
+        }
+        return out;
+    }
+    // How many blocks were added.
+    std::size_t size() const noexcept { return tenios_blocks_count(blocks_.get()); }
+
+private:
+    std::unique_ptr<tenios_blocks, detail::BlocksDeleter> blocks_;
+};
+
 }  // namespace tenios
 
 #endif  // TENIOS_HPP

@@ -33,7 +33,7 @@ pub enum tenios_destination_type {
 
 /// The destination type with the C number `value`, by the enum above (so the numbers are
 /// written once).
-fn checked_destination_type(value: u32) -> Result<DestinationType, Error> {
+pub(super) fn checked_destination_type(value: u32) -> Result<DestinationType, Error> {
     use tenios_destination_type as C;
     const EXTERNAL: u32 = C::TENIOS_DESTINATION_EXTERNALNUMBER as u32;
     const SIP_USER: u32 = C::TENIOS_DESTINATION_SIP_USER as u32;

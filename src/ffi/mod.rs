@@ -12,6 +12,7 @@ mod default_client;
 mod error;
 mod methods;
 mod telemetry;
+mod webhook;
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::cell::Cell;

@@ -25,6 +25,7 @@ for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
     "$BUILD_DIR/test_telemetry" \
+    "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
     if [[ ! -x $f ]]; then
@@ -306,6 +307,8 @@ for vg in 0 1; do
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
     run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
+    TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
+        run_one "test_webhook" "$vg" "$BUILD_DIR/test_webhook"
     run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
     run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
     LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
@@ -327,6 +330,8 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
     run_one "test_telemetry (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_telemetry"
+    TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
+        run_one "test_webhook (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_webhook"
     run_one "test_network closed-port (ASan+UBSan)" 0 \
         "$SANITIZED_BUILD_DIR/test_network" closed-port
     unset ASAN_OPTIONS UBSAN_OPTIONS

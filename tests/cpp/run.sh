@@ -19,9 +19,10 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 SIM=${TENIOS_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tenios-sim}
 VALGRIND=${VALGRIND:-valgrind}
 TEST_BIN=$BUILD_DIR/test_client_cpp
+WEBHOOK_BIN=$BUILD_DIR/test_webhook_cpp
 EXAMPLE=$BUILD_DIR/tenios-interrupt-cpp
 
-for f in "$SIM" "$TEST_BIN" "$EXAMPLE"; do
+for f in "$SIM" "$TEST_BIN" "$WEBHOOK_BIN" "$EXAMPLE"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-cpp\`)" >&2
         exit 2
@@ -143,21 +144,22 @@ TOTAL_PASSED=$((TOTAL_PASSED + EX_PASSED))
 TOTAL_FAILED=$((TOTAL_FAILED + EX_FAILED))
 
 # ------------------------------------------------------ the test binary
-# run_tests VALGRIND(0|1)
+# run_tests VALGRIND(0|1) [BINARY (default: test_client_cpp)]
 run_tests() {
-    local under_valgrind=$1 log="$TMP/run$1.out" vglog="$TMP/run$1.vg" rc=0
+    local under_valgrind=$1 bin=${2:-$TEST_BIN}
+    local log="$TMP/run$1-${bin##*/}.out" vglog="$TMP/run$1-${bin##*/}.vg" rc=0
     echo
     if [[ $under_valgrind == 1 ]]; then
-        echo "== test_client_cpp (valgrind)"
+        echo "== ${bin##*/} (valgrind)"
         # Rust's std keeps some thread-local/global data until exit: that is
         # "still reachable" or "possibly lost".  Only "definite" leaks fail.
         "$VALGRIND" --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --num-callers=40 --log-file="$vglog" \
-            "$TEST_BIN" >"$log" 2>&1 || rc=$?
+            "$bin" >"$log" 2>&1 || rc=$?
     else
-        echo "== test_client_cpp"
-        "$TEST_BIN" >"$log" 2>&1 || rc=$?
+        echo "== ${bin##*/}"
+        "$bin" >"$log" 2>&1 || rc=$?
     fi
     cat "$log"
 
@@ -194,6 +196,8 @@ run_tests() {
 
 run_tests 0
 run_tests 1
+run_tests 0 "$WEBHOOK_BIN"
+run_tests 1 "$WEBHOOK_BIN"
 
 if ! kill -0 "$SIM_PID" 2>/dev/null; then
     echo "run.sh: the simulator died during the tests:" >&2

@@ -812,3 +812,10 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# The Call Control webhook (tenios.webhook.WebhookRequest, Blocks, handle); last, since it uses
+# the helpers above.
+from . import webhook  # noqa: E402
+
+__all__.append("webhook")

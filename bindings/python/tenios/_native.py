@@ -246,3 +246,88 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --- the Call Control webhook (tenios_webhook_request_*, tenios_blocks_*) ----------------------
+# Used by tenios.webhook. Prototyped on first use, so that a library without these functions
+# still serves the rest of the binding.
+
+
+class _WebhookApi:
+    """``tenios_webhook_request_*`` and ``tenios_blocks_*``. Handles are ``c_void_p``; borrowed
+    strings ``c_char_p`` (copied by ctypes while their object lives); the owned JSON string of
+    ``tenios_blocks_to_json`` a ``c_void_p`` freed with ``tenios_string_free``."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        p = ctypes.c_void_p
+        s = ctypes.c_char_p
+        size = ctypes.c_size_t
+        out = ctypes.POINTER(ctypes.c_void_p)
+        status = ctypes.c_uint32
+        u32 = ctypes.c_uint32
+        i32 = ctypes.c_int32
+        b = ctypes.c_bool
+
+        self.request_parse = _prototype(
+            cdll, "tenios_webhook_request_parse", status, [s, size, out, out])
+        self.request_free = _prototype(cdll, "tenios_webhook_request_free", None, [p])
+        self.request_type = _prototype(cdll, "tenios_webhook_request_request_type", s, [p])
+        self.customer_number = _prototype(
+            cdll, "tenios_webhook_request_customer_number", s, [p])
+        self.call_control_uuid = _prototype(
+            cdll, "tenios_webhook_request_call_control_uuid", s, [p])
+        self.loop_count = _prototype(cdll, "tenios_webhook_request_loop_count", u32, [p])
+        self.request_status = _prototype(cdll, "tenios_webhook_request_request_status", s, [p])
+        self.variable = _prototype(cdll, "tenios_webhook_request_variable", s, [p, s])
+        self.variable_count = _prototype(
+            cdll, "tenios_webhook_request_variable_count", size, [p])
+        self.variable_name = _prototype(
+            cdll, "tenios_webhook_request_variable_name", s, [p, size])
+        self.variable_value = _prototype(
+            cdll, "tenios_webhook_request_variable_value", s, [p, size])
+        self.validation_error_count = _prototype(
+            cdll, "tenios_webhook_request_validation_error_count", size, [p])
+        self.validation_error = _prototype(
+            cdll, "tenios_webhook_request_validation_error", s, [p, size])
+        self.access_key_matches = _prototype(
+            cdll, "tenios_webhook_request_access_key_matches", b, [p, s])
+
+        self.blocks_new = _prototype(cdll, "tenios_blocks_new", p, [])
+        self.blocks_free = _prototype(cdll, "tenios_blocks_free", None, [p])
+        self.empty_answer = _prototype(cdll, "tenios_blocks_empty_answer", s, [])
+        self.bridge_begin = _prototype(
+            cdll, "tenios_blocks_bridge_begin", status, [p, u32, i32, out])
+        self.bridge_add_destination = _prototype(
+            cdll, "tenios_blocks_bridge_add_destination", status, [p, u32, s, i32, out])
+        self.bridge_end = _prototype(cdll, "tenios_blocks_bridge_end", status, [p, out])
+        self.add_announcement = _prototype(
+            cdll, "tenios_blocks_add_announcement", status, [p, b, s, out])
+        self.add_say = _prototype(cdll, "tenios_blocks_add_say", status, [p, s, s, b, out])
+        self.add_routing_plan = _prototype(
+            cdll, "tenios_blocks_add_routing_plan", status, [p, s, out])
+        self.add_collect_digits = _prototype(
+            cdll, "tenios_blocks_add_collect_digits", status,
+            [p, s, b, s, b, s, u32, u32, s, u32, u32, out])
+        self.add_collect_speech = _prototype(
+            cdll, "tenios_blocks_add_collect_speech", status, [p, s, b, s, b, s, s, u32, out])
+        self.add_hangup = _prototype(cdll, "tenios_blocks_add_hangup", status, [p, s, out])
+        self.add_call_settings = _prototype(
+            cdll, "tenios_blocks_add_call_settings", status, [p, s, out])
+        self.add_refer = _prototype(cdll, "tenios_blocks_add_refer", status, [p, s, out])
+        self.blocks_count = _prototype(cdll, "tenios_blocks_count", size, [p])
+        self.to_json = _prototype(cdll, "tenios_blocks_to_json", status, [p, out, out])
+        self.warning_count = _prototype(cdll, "tenios_blocks_warning_count", size, [p])
+        self.warning = _prototype(cdll, "tenios_blocks_warning", s, [p, size])
+
+
+_webhook_api: Optional[_WebhookApi] = None
+
+
+def webhook_api() -> _WebhookApi:
+    """The webhook functions of the loaded library (loads it if needed)."""
+    global _webhook_api
+    api = _webhook_api
+    if api is None:
+        api = _WebhookApi(library()._cdll)  # AttributeError names a missing function
+        _webhook_api = api
+    return api

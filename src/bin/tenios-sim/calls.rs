@@ -1,13 +1,20 @@
 //! The live-call state model: what each simulated call is doing, and what was done to it.
 //!
 //! A call is in a Call Control block (`in_block`; its block can be interrupted or not),
-//! connected to a destination (`connected`), or `ended`. The API methods (in `api/`) read and
+//! connected to a destination (`connected`), back in normal routing after a Call Control block
+//! (`routing`, only with `--webhook`), or `ended`. The API methods (in `api/`) read and
 //! change calls only through this module; `/_sim/calls` shows them, and `/_sim/reset` puts
 //! every call back the way the command line and `--config` described it.
+//!
+//! With `--webhook`, a call can also run a Call Control session (`webhook.rs` drives it):
+//! its `session`, its `timeline` of everything said and done, and the input queued for its
+//! COLLECT_* blocks live here, under the same lock as the rest of the call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Where a connected call goes when neither `--config` nor anything else names a destination.
 pub const DEFAULT_DESTINATION: &str = "+4922155400300";
@@ -21,6 +28,38 @@ pub enum CallState {
     Connected,
     /// Over (or handed away with a REFER): the API no longer knows it.
     Ended,
+    /// Left a Call Control block (empty answer, validation errors, ROUTINGPLAN): normal
+    /// routing goes on. Only reached with `--webhook`.
+    Routing,
+}
+
+/// The numbers TENIOS puts in a Call Control request's `variables` when the config names none.
+pub const DEFAULT_DESTINATION_NUMBER: &str = "+4922112345678";
+pub const DEFAULT_CALLER_ID_NUMBER: &str = "+4917098765432";
+
+/// What a call brings to a Call Control block (only used with `--webhook`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlSetup {
+    /// Enter Call Control at launch (and again after `/_sim/reset`).
+    pub call_control: bool,
+    pub destination_number: String,
+    pub caller_id_number: String,
+    /// `None`: a random v4 UUID, made once when the simulator starts.
+    pub correlation_id: Option<String>,
+    /// Input for the call's COLLECT_* blocks, taken in order.
+    pub input: Vec<String>,
+}
+
+impl Default for ControlSetup {
+    fn default() -> Self {
+        ControlSetup {
+            call_control: false,
+            destination_number: DEFAULT_DESTINATION_NUMBER.to_owned(),
+            caller_id_number: DEFAULT_CALLER_ID_NUMBER.to_owned(),
+            correlation_id: None,
+            input: Vec::new(),
+        }
+    }
 }
 
 /// A call as configured: what `/_sim/reset` restores.
@@ -33,6 +72,7 @@ pub struct CallSetup {
     pub interruptible: bool,
     /// The destination of a connected call (`None` for a call in a block).
     pub destination: Option<String>,
+    pub control: ControlSetup,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,6 +113,86 @@ pub struct Call {
     pub refers: Vec<Refer>,
     pub recordings: Vec<Recording>,
     pub listen_ins: Vec<ListenIn>,
+    /// Everything that happened in Call Control, in order (shown only with `--webhook`).
+    #[serde(skip)]
+    pub timeline: Vec<Event>,
+    /// The Call Control block running now, if any.
+    #[serde(skip)]
+    pub session: Option<Session>,
+    /// Input not yet taken by a COLLECT_* block.
+    #[serde(skip)]
+    pub input: VecDeque<String>,
+    #[serde(skip)]
+    pub control: ControlSetup,
+}
+
+/// One Call Control block instance of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub call_control_uuid: String,
+    pub loop_count: u64,
+    /// The call's variables as the next request sends them, in order.
+    pub variables: Vec<(String, String)>,
+    /// The timeline index of the block running now (`None`: between blocks or waiting for
+    /// the webhook).
+    pub running: Option<usize>,
+    /// An accepted `/interrupt-ecc-block` the running block has not yet seen.
+    pub interrupted: bool,
+}
+
+/// One entry of a call's timeline (`/_sim/calls/<uuid>` with `--webhook`). Times are
+/// milliseconds since the simulator started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The call entered a Call Control block.
+    Entered {
+        at_ms: u64,
+        call_control_uuid: String,
+    },
+    /// A request sent to the webhook, with its exact body.
+    Request {
+        at_ms: u64,
+        loop_count: u64,
+        request_status: String,
+        body: String,
+    },
+    /// The webhook's answer (`status` and `body` null when none came: `error` says why).
+    /// `warnings` name rules that only TENIOS's examples or clients suggest: not enforced.
+    Answer {
+        at_ms: u64,
+        status: Option<u16>,
+        body: Option<String>,
+        error: Option<String>,
+        warnings: Vec<String>,
+    },
+    /// The answer failed validation: the next request says so.
+    ValidationErrors { at_ms: u64, messages: Vec<String> },
+    /// A block run: `ended_ms` and `how` stay null while it runs.
+    Block {
+        loop_count: u64,
+        index: usize,
+        block_type: String,
+        block: Value,
+        started_ms: u64,
+        ended_ms: Option<u64>,
+        /// `completed`, `interrupted` or `call_ended`.
+        how: Option<String>,
+        /// COLLECT_*: what was collected (null: nothing).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+        /// BRIDGE: the destination the call was connected to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        destination: Option<String>,
+    },
+    /// An accepted `/interrupt-ecc-block`.
+    Interrupt { at_ms: u64 },
+    /// The call left the Call Control block: `state` is where it went, `reason` why.
+    Left {
+        at_ms: u64,
+        reason: String,
+        state: CallState,
+    },
 }
 
 impl Call {
@@ -87,6 +207,10 @@ impl Call {
             refers: Vec::new(),
             recordings: Vec::new(),
             listen_ins: Vec::new(),
+            timeline: Vec::new(),
+            session: None,
+            input: setup.control.input.iter().cloned().collect(),
+            control: setup.control.clone(),
         }
     }
 
@@ -111,14 +235,26 @@ pub struct Calls {
     calls: BTreeMap<String, Call>,
     /// The call UUIDs interrupted, as sent, in order (`/_sim/interrupts`).
     interrupted: Vec<String>,
+    /// When the simulator started: timeline times count from here.
+    clock: Instant,
+    /// Bumped by every reset, so that Call Control sessions of before the reset stop.
+    pub epoch: u64,
 }
 
 impl Calls {
-    pub fn new(setup: Vec<CallSetup>) -> Calls {
+    pub fn new(mut setup: Vec<CallSetup>) -> Calls {
+        // A correlation id the config left out is made once, so that a reset keeps it.
+        for call in &mut setup {
+            if call.control.correlation_id.is_none() {
+                call.control.correlation_id = Some(crate::api::random_uuid());
+            }
+        }
         let mut calls = Calls {
             setup,
             calls: BTreeMap::new(),
             interrupted: Vec::new(),
+            clock: Instant::now(),
+            epoch: 0,
         };
         calls.reset();
         calls
@@ -132,6 +268,21 @@ impl Calls {
             .map(|setup| (setup.call_uuid.clone(), Call::new(setup)))
             .collect();
         self.interrupted.clear();
+        self.epoch += 1;
+    }
+
+    /// Milliseconds since the simulator started.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.clock.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The configured calls that enter Call Control at launch and after a reset.
+    pub fn call_control_at_start(&self) -> Vec<String> {
+        self.setup
+            .iter()
+            .filter(|setup| setup.control.call_control)
+            .map(|setup| setup.call_uuid.clone())
+            .collect()
     }
 
     /// A call the API knows, compared case-insensitively: ended calls are not found.
@@ -151,10 +302,21 @@ impl Calls {
         self.calls.values().collect()
     }
 
-    /// Logs an interrupt of a live call (`call_uuid` as sent).
+    /// Any configured call, ended or not, to change (Call Control sessions).
+    pub fn get_mut(&mut self, call_uuid: &str) -> Option<&mut Call> {
+        self.calls.get_mut(&call_uuid.to_ascii_lowercase())
+    }
+
+    /// Logs an interrupt of a live call (`call_uuid` as sent). A block running in a Call
+    /// Control session learns of it (`webhook.rs` ends it).
     pub fn record_interrupt(&mut self, call_uuid: &str) {
+        let at_ms = self.now_ms();
         if let Some(call) = self.live(call_uuid) {
             call.interrupts += 1;
+            if let Some(session) = call.session.as_mut().filter(|s| s.running.is_some()) {
+                session.interrupted = true;
+                call.timeline.push(Event::Interrupt { at_ms });
+            }
         }
         self.interrupted.push(call_uuid.to_owned());
     }
@@ -188,6 +350,7 @@ mod tests {
             state: CallState::Connected,
             interruptible: true,
             destination: Some(DEFAULT_DESTINATION.to_owned()),
+            control: ControlSetup::default(),
         }])
     }
 
@@ -217,6 +380,7 @@ mod tests {
         assert_eq!(calls.interrupted(), [A]);
         calls.reset();
         assert_eq!(calls.get(A).unwrap(), &Call::new(&calls.setup[0]));
+        assert!(calls.setup[0].control.correlation_id.is_some());
         assert!(calls.interrupted().is_empty());
     }
 }

@@ -8,14 +8,16 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::api::{is_canonical_uuid, Account};
-use crate::calls::{CallSetup, CallState, DEFAULT_DESTINATION};
+use crate::calls::{CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION};
+use crate::webhook::{self, WebhookUrl};
 
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
 pub const DEFAULT_SUPERVISOR_KEY: &str = "sim-supervisor-key";
 
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
 [--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
-[--idle-close-ms N] [--tls-cert FILE --tls-key FILE]";
+[--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--webhook URL [--webhook-key KEY] \
+[--customer-number N] [--announcement-ms N] [--call-control-call UUID]]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -25,6 +27,8 @@ call/listen-in/start)
 usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call UUID]
                   [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER]
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
+                  [--webhook URL [--webhook-key KEY] [--customer-number N]
+                   [--announcement-ms N] [--call-control-call UUID]]
 
   --port N              listen on 127.0.0.1:N (default 0: a free port)
   --access-key KEY      the one valid access key (default sim-access-key)
@@ -42,6 +46,13 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
   --tls-cert FILE       serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
                         chain, server certificate first; needs --tls-key
   --tls-key FILE        the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
+  --webhook URL         call this Call Control webhook (http:// on this machine only) when
+                        a call enters a Call Control block
+  --webhook-key KEY     the accessKey sent to the webhook (default sim-webhook-key)
+  --customer-number N   the customerNumber sent to the webhook (default 200002)
+  --announcement-ms N   an ANNOUNCEMENT block plays N ms (default: until interrupted)
+  --call-control-call UUID
+                        a call that enters Call Control at launch (repeatable; needs --webhook)
   --help                show this help
 
 Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
@@ -49,7 +60,13 @@ serves until killed or until its parent process exits (Unix). Unreadable or mism
 files exit with status 2; a client whose TLS handshake fails is just disconnected.
 Control endpoints for tests (served over HTTPS too):
 GET /_sim/requests, GET /_sim/interrupts, GET /_sim/calls, GET /_sim/calls/UUID,
-GET /_sim/stats, POST /_sim/reset, POST /_sim/faults.
+GET /_sim/stats, POST /_sim/reset, POST /_sim/faults; with --webhook also
+POST /_sim/calls/UUID/enter-call-control and POST /_sim/calls/UUID/input.
+The config file's \"webhook\" object: {\"url\", \"access_key\", \"customer_number\",
+\"timeout_ms\", \"announcement_ms\", \"say_ms\", \"collect_timeout_ms\"}; a call's
+\"call_control\": true enters Call Control at launch, with \"destination_number\",
+\"caller_id_number\", \"correlation_id\" and \"input\": [\"123\", ...] for its variables
+and COLLECT_* blocks.
 ";
 
 pub struct Settings {
@@ -60,6 +77,8 @@ pub struct Settings {
     pub idle_close: Option<Duration>,
     /// Serve HTTPS with these files (`--tls-cert`, `--tls-key`).
     pub tls: Option<TlsFiles>,
+    /// Call this Call Control webhook (`--webhook`, the config's `"webhook"`).
+    pub webhook: Option<webhook::Settings>,
 }
 
 /// The PEM files of `--tls-cert` and `--tls-key`; read by `tls::server_config`.
@@ -71,7 +90,7 @@ pub struct TlsFiles {
 
 pub enum Invocation {
     Help,
-    Run(Settings),
+    Run(Box<Settings>),
 }
 
 #[derive(Deserialize, Default)]
@@ -83,6 +102,20 @@ struct ConfigFile {
     blacklist: Vec<String>,
     #[serde(default)]
     calls: Vec<ConfigCall>,
+    webhook: Option<ConfigWebhook>,
+}
+
+/// The config file's `"webhook"` object.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigWebhook {
+    url: Option<String>,
+    access_key: Option<String>,
+    customer_number: Option<u64>,
+    timeout_ms: Option<u64>,
+    announcement_ms: Option<u64>,
+    say_ms: Option<u64>,
+    collect_timeout_ms: Option<u64>,
 }
 
 /// A call in `--config`. The first format had only `call_uuid` and `interruptible`: such a
@@ -96,6 +129,13 @@ struct ConfigCall {
     #[serde(default = "interruptible_by_default")]
     interruptible: bool,
     destination: Option<String>,
+    #[serde(default)]
+    call_control: bool,
+    destination_number: Option<String>,
+    caller_id_number: Option<String>,
+    correlation_id: Option<String>,
+    #[serde(default)]
+    input: Vec<String>,
 }
 
 fn in_block() -> CallState {
@@ -112,6 +152,7 @@ enum CallFlag {
     Call,
     Stuck,
     Connected,
+    CallControl,
 }
 
 impl CallFlag {
@@ -120,6 +161,7 @@ impl CallFlag {
             CallFlag::Call => "--call",
             CallFlag::Stuck => "--stuck-call",
             CallFlag::Connected => "--connected-call",
+            CallFlag::CallControl => "--call-control-call",
         }
     }
 }
@@ -135,6 +177,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut idle_close: Option<Duration> = None;
     let mut tls_cert: Option<PathBuf> = None;
     let mut tls_key: Option<PathBuf> = None;
+    let mut webhook_url: Option<String> = None;
+    let mut webhook_key: Option<String> = None;
+    let mut customer_number: Option<u64> = None;
+    let mut announcement_ms: Option<u64> = None;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -188,6 +234,21 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             }
             "--tls-cert" => tls_cert = Some(PathBuf::from(value()?)),
             "--tls-key" => tls_key = Some(PathBuf::from(value()?)),
+            "--webhook" => webhook_url = Some(value()?),
+            "--webhook-key" => webhook_key = Some(value()?),
+            "--customer-number" => {
+                let text = value()?;
+                customer_number = Some(text.parse().map_err(|_| {
+                    format!("--customer-number: '{text}' is not a non-negative integer")
+                })?);
+            }
+            "--announcement-ms" => {
+                let text = value()?;
+                announcement_ms = Some(text.parse().map_err(|_| {
+                    format!("--announcement-ms: '{text}' is not a non-negative integer")
+                })?);
+            }
+            "--call-control-call" => flag_calls.push((value()?, CallFlag::CallControl)),
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -213,28 +274,84 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         blacklist: config.blacklist.into_iter().chain(blacklist).collect(),
     };
 
+    let file_webhook = config.webhook.unwrap_or_default();
+    let webhook = match webhook_url.or(file_webhook.url) {
+        Some(url) => Some(webhook::Settings {
+            url: WebhookUrl::parse(&url)?,
+            access_key: webhook_key
+                .or(file_webhook.access_key)
+                .unwrap_or_else(|| webhook::DEFAULT_KEY.to_owned()),
+            customer_number: customer_number
+                .or(file_webhook.customer_number)
+                .unwrap_or(webhook::DEFAULT_CUSTOMER_NUMBER),
+            timeout: match file_webhook.timeout_ms {
+                Some(0) => return Err("--config: webhook.timeout_ms must be positive".to_owned()),
+                Some(millis) => Duration::from_millis(millis),
+                None => webhook::DEFAULT_TIMEOUT,
+            },
+            announcement: announcement_ms
+                .or(file_webhook.announcement_ms)
+                .map(Duration::from_millis),
+            say: file_webhook
+                .say_ms
+                .map_or(webhook::DEFAULT_SAY, Duration::from_millis),
+            collect_timeout: file_webhook.collect_timeout_ms.map(Duration::from_millis),
+        }),
+        None if webhook_key.is_some()
+            || customer_number.is_some()
+            || announcement_ms.is_some()
+            || file_webhook.access_key.is_some()
+            || file_webhook.customer_number.is_some()
+            || file_webhook.timeout_ms.is_some()
+            || file_webhook.announcement_ms.is_some()
+            || file_webhook.say_ms.is_some()
+            || file_webhook.collect_timeout_ms.is_some() =>
+        {
+            return Err("the webhook settings need a webhook URL (--webhook URL)".to_owned());
+        }
+        None => None,
+    };
+
     let mut calls = file_calls(config.calls)?;
     // Flags override the file: a UUID given by flag replaces the file's entry (a connected
-    // call keeps the file's destination).
+    // call keeps the file's destination; a call-control call the file's numbers and input).
     for (call_uuid, setup) in flag_call_setups(&flag_calls)? {
-        let destination = match (setup.state, calls.get(&call_uuid)) {
+        let file = calls.get(&call_uuid);
+        let destination = match (setup.state, file) {
             (CallState::Connected, Some(file)) => file.destination.clone(),
             _ => None,
         };
+        let control = match file {
+            Some(file) if setup.control.call_control => ControlSetup {
+                call_control: true,
+                ..file.control.clone()
+            },
+            _ => setup.control.clone(),
+        };
         let setup = CallSetup {
             destination: destination.or(setup.destination),
+            control,
             ..setup
         };
         calls.insert(call_uuid, setup);
     }
+    if webhook.is_none() {
+        if let Some(call) = calls.values().find(|call| call.control.call_control) {
+            return Err(format!(
+                "call '{}' enters Call Control at launch, which needs --webhook URL",
+                call.call_uuid
+            ));
+        }
+    }
 
-    Ok(Invocation::Run(Settings {
+    Ok(Invocation::Run(Box::new(Settings {
         port,
         account,
         calls: calls.into_values().collect(),
         idle_close,
         tls,
-    }))
+        webhook,
+    })))
 }
 
 fn canonical(call_uuid: &str, source: &str) -> Result<String, String> {
@@ -263,11 +380,28 @@ fn file_calls(calls: Vec<ConfigCall>) -> Result<HashMap<String, CallSetup>, Stri
             (CallState::Connected, None) => Some(DEFAULT_DESTINATION.to_owned()),
             (_, destination) => destination,
         };
+        if call.call_control && call.state != CallState::InBlock {
+            return Err(format!(
+                "--config: call '{}' enters Call Control at launch, so its state must be in_block",
+                call.call_uuid
+            ));
+        }
+        let defaults = ControlSetup::default();
+        let control = ControlSetup {
+            call_control: call.call_control,
+            destination_number: call
+                .destination_number
+                .unwrap_or(defaults.destination_number),
+            caller_id_number: call.caller_id_number.unwrap_or(defaults.caller_id_number),
+            correlation_id: call.correlation_id,
+            input: call.input,
+        };
         let setup = CallSetup {
             call_uuid: call_uuid.clone(),
             state: call.state,
             interruptible: call.interruptible,
             destination,
+            control,
         };
         if merged
             .insert(call_uuid, setup.clone())
@@ -299,7 +433,7 @@ fn flag_call_setups(calls: &[(String, CallFlag)]) -> Result<HashMap<String, Call
             }
         }
         let (state, interruptible, destination) = match kind {
-            CallFlag::Call => (CallState::InBlock, true, None),
+            CallFlag::Call | CallFlag::CallControl => (CallState::InBlock, true, None),
             CallFlag::Stuck => (CallState::InBlock, false, None),
             CallFlag::Connected => (
                 CallState::Connected,
@@ -314,6 +448,10 @@ fn flag_call_setups(calls: &[(String, CallFlag)]) -> Result<HashMap<String, Call
                 state,
                 interruptible,
                 destination,
+                control: ControlSetup {
+                    call_control: *kind == CallFlag::CallControl,
+                    ..ControlSetup::default()
+                },
             },
         );
     }
@@ -335,7 +473,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Settings, String> {
         match parse(args.iter().map(OsString::from))? {
-            Invocation::Run(settings) => Ok(settings),
+            Invocation::Run(settings) => Ok(*settings),
             Invocation::Help => Err("help".to_owned()),
         }
     }
@@ -391,6 +529,7 @@ mod tests {
                 state: CallState::InBlock,
                 interruptible: false,
                 destination: None,
+                control: ControlSetup::default(),
             }]
         );
     }
@@ -417,6 +556,41 @@ mod tests {
     }
 
     #[test]
+    fn webhook_flags() {
+        let settings = run(&["--call", UUID_A]).unwrap();
+        assert_eq!(settings.webhook, None);
+        let settings = run(&[
+            "--webhook",
+            "http://127.0.0.1:9/hook",
+            "--webhook-key=wk",
+            "--customer-number",
+            "12",
+            "--announcement-ms",
+            "30",
+            "--call-control-call",
+            UUID_A,
+        ])
+        .unwrap();
+        let webhook = settings.webhook.unwrap();
+        assert_eq!(webhook.url.target, "/hook");
+        assert_eq!(webhook.access_key, "wk");
+        assert_eq!(webhook.customer_number, 12);
+        assert_eq!(webhook.announcement, Some(Duration::from_millis(30)));
+        assert_eq!(webhook.say, webhook::DEFAULT_SAY);
+        assert_eq!(webhook.collect_timeout, None);
+        assert_eq!(webhook.timeout, webhook::DEFAULT_TIMEOUT);
+        assert!(settings.calls[0].control.call_control);
+        assert_eq!(settings.calls[0].state, CallState::InBlock);
+        let webhook = run(&["--webhook", "http://localhost:9"])
+            .unwrap()
+            .webhook
+            .unwrap();
+        assert_eq!(webhook.access_key, webhook::DEFAULT_KEY);
+        assert_eq!(webhook.customer_number, 200_002);
+        assert_eq!(webhook.announcement, None);
+    }
+
+    #[test]
     fn help() {
         assert!(matches!(
             parse([OsString::from("--help")]),
@@ -440,6 +614,25 @@ mod tests {
             &["--tls-cert"],
             &["--config", "/nonexistent/tenios-sim.json"],
             &["positional"],
+            &["--webhook", "https://127.0.0.1:1/"],
+            &["--webhook", "http://example.com/"],
+            &["--webhook-key", "k"],
+            &["--announcement-ms", "5"],
+            &["--call-control-call", UUID_A],
+            &[
+                "--webhook",
+                "http://127.0.0.1:1/",
+                "--customer-number",
+                "-1",
+            ],
+            &[
+                "--webhook",
+                "http://127.0.0.1:1/",
+                "--call-control-call",
+                UUID_A,
+                "--call",
+                UUID_A,
+            ],
         ] {
             assert!(run(args).is_err(), "{args:?} should be refused");
         }

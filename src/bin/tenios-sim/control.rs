@@ -12,7 +12,14 @@ pub fn is_control_path(path: &str) -> bool {
     path.starts_with(PREFIX)
 }
 
+/// `/_sim/calls/<uuid>/<action>` (with `--webhook`): enter-call-control, input.
+const ENTER: &str = "/enter-call-control";
+const INPUT: &str = "/input";
+
 pub fn handle(request: &Request, simulator: &Simulator) -> Response {
+    if let Some(response) = call_action(request, simulator) {
+        return response;
+    }
     match (request.method.as_str(), request.path()) {
         ("GET", "/_sim/requests") => Response::json(200, simulator.requests_json()),
         ("GET", "/_sim/interrupts") => Response::json(200, simulator.interrupts_json()),
@@ -46,4 +53,28 @@ pub fn handle(request: &Request, simulator: &Simulator) -> Response {
         }
         _ => Response::text(404, "Not Found"),
     }
+}
+
+/// `POST /_sim/calls/<uuid>/enter-call-control` and `POST /_sim/calls/<uuid>/input`.
+fn call_action(request: &Request, simulator: &Simulator) -> Option<Response> {
+    let rest = request.path().strip_prefix(CALL_PREFIX)?;
+    let (call_uuid, enter) = match (rest.strip_suffix(ENTER), rest.strip_suffix(INPUT)) {
+        (Some(call_uuid), _) => (call_uuid, true),
+        (None, Some(call_uuid)) => (call_uuid, false),
+        (None, None) => return None,
+    };
+    if request.method != "POST" {
+        return Some(Response::text(405, "Method Not Allowed").with_header("Allow", "POST"));
+    }
+    let result = if enter {
+        simulator.enter_call_control(call_uuid, &request.body)
+    } else {
+        simulator
+            .add_input(call_uuid, &request.body)
+            .map(|()| "{}".to_owned())
+    };
+    Some(match result {
+        Ok(json) => Response::json(200, json),
+        Err(refusal) => Response::text(refusal.status, &refusal.message),
+    })
 }

@@ -4,7 +4,8 @@
 //! `/record-call/start` and `/stop`, `/call/listen-in/start`) the way the real API documents,
 //! keeping each call's state (`calls`), records every request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
 //! in specific ways so that client error handling can be tested without the real service.
-//! With `--tls-cert`/`--tls-key` it speaks HTTPS instead of HTTP.
+//! With `--tls-cert`/`--tls-key` it speaks HTTPS instead of HTTP. With `--webhook` it also
+//! plays TENIOS's side of a Call Control block: it calls the user's webhook (`webhook`).
 
 mod api;
 mod calls;
@@ -17,6 +18,7 @@ mod socket;
 mod state;
 mod stream;
 mod tls;
+mod webhook;
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
             print!("{}", cli::HELP);
             return ExitCode::SUCCESS;
         }
-        Ok(Invocation::Run(settings)) => settings,
+        Ok(Invocation::Run(settings)) => *settings,
         Err(message) => {
             eprintln!("tenios-sim: {message}\n{}", cli::USAGE);
             return ExitCode::from(2);
@@ -84,11 +86,14 @@ fn main() -> ExitCode {
 
     #[cfg(unix)]
     exit_when_orphaned(parent);
-    let simulator = Arc::new(Simulator::new(
+    let simulator = Simulator::new(
         settings.account,
         settings.calls,
         settings.idle_close,
-    ));
+        settings.webhook,
+    );
+    // Calls configured to start in Call Control call the webhook now.
+    simulator.start_call_control();
     serve_forever(&listener, &simulator, tls.as_ref());
 }
 

@@ -2,28 +2,37 @@
 //! reads.
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::api::{self, Account, ApiReply};
-use crate::calls::{CallSetup, Calls};
+use crate::calls::{Call, CallSetup, Calls, Event};
 use crate::faults::Fault;
 use crate::http::Request;
+use crate::webhook::{self, Refusal, Variables};
 
 pub struct Simulator {
     account: Account,
     /// Close a connection idle this long between requests (`--idle-close-ms`).
     pub idle_close: Option<Duration>,
+    /// The user's Call Control webhook (`--webhook`), if any.
+    webhook: Option<webhook::Settings>,
     /// One lock for everything, so that recording a request and taking its fault is atomic.
     log: Mutex<Log>,
+    /// Signalled whenever calls change from outside a Call Control session (an API method,
+    /// input, a reset), so that a running block notices at once.
+    changed: Condvar,
+    /// Itself, to hand Call Control threads a reference.
+    me: Weak<Simulator>,
 }
 
-struct Log {
+pub struct Log {
     requests: Vec<RecordedRequest>,
     /// The calls, what was done to them, and the interrupt log.
-    calls: Calls,
+    pub calls: Calls,
     /// Ids of connections that carried at least one API request since the last reset.
     api_connections: HashSet<u64>,
     faults: VecDeque<Fault>,
@@ -44,18 +53,48 @@ struct Stats {
     requests: usize,
 }
 
+/// A call as `/_sim/calls` shows it with `--webhook`: the fields of before, then its Call
+/// Control block (`null` when none runs) and its timeline.
+#[derive(Serialize)]
+struct CallView<'a> {
+    #[serde(flatten)]
+    call: &'a Call,
+    call_control: Option<ControlView<'a>>,
+    timeline: &'a [Event],
+}
+
+#[derive(Serialize)]
+struct ControlView<'a> {
+    call_control_uuid: &'a str,
+    /// The loopCount of the next request, or of the one waiting for its answer.
+    loop_count: u64,
+    variables: Variables<'a>,
+    /// The type of the block running now (null: waiting for the webhook).
+    running_block: Option<&'a str>,
+    /// Input not yet taken by a COLLECT_* block.
+    queued_input: Vec<&'a str>,
+}
+
 impl Simulator {
-    pub fn new(account: Account, calls: Vec<CallSetup>, idle_close: Option<Duration>) -> Self {
-        Simulator {
+    pub fn new(
+        account: Account,
+        calls: Vec<CallSetup>,
+        idle_close: Option<Duration>,
+        webhook: Option<webhook::Settings>,
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|me| Simulator {
             account,
             idle_close,
+            webhook,
             log: Mutex::new(Log {
                 requests: Vec::new(),
                 calls: Calls::new(calls),
                 api_connections: HashSet::new(),
                 faults: VecDeque::new(),
             }),
-        }
+            changed: Condvar::new(),
+            me: me.clone(),
+        })
     }
 
     fn log(&self) -> MutexGuard<'_, Log> {
@@ -63,6 +102,136 @@ impl Simulator {
         self.log
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The lock over everything (Call Control sessions).
+    pub fn lock(&self) -> MutexGuard<'_, Log> {
+        self.log()
+    }
+
+    /// Releases the lock until calls change or `deadline` passes (`None`: no deadline).
+    pub fn wait<'a>(
+        &self,
+        guard: MutexGuard<'a, Log>,
+        deadline: Option<Instant>,
+    ) -> MutexGuard<'a, Log> {
+        match deadline {
+            None => self
+                .changed
+                .wait(guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.changed.wait_timeout(guard, left) {
+                    Ok((guard, _)) => guard,
+                    Err(poisoned) => poisoned.into_inner().0,
+                }
+            }
+        }
+    }
+
+    pub fn webhook(&self) -> Option<&webhook::Settings> {
+        self.webhook.as_ref()
+    }
+
+    /// Starts Call Control on the calls configured to start in it (at launch, after a reset).
+    pub fn start_call_control(&self) {
+        if self.webhook.is_none() {
+            return;
+        }
+        let mut log = self.log();
+        let epoch = log.calls.epoch;
+        for call_uuid in log.calls.call_control_at_start() {
+            if webhook::enter(&mut log.calls, &call_uuid, Vec::new()).is_ok() {
+                self.spawn_session(call_uuid, epoch);
+            }
+        }
+    }
+
+    fn spawn_session(&self, call_uuid: String, epoch: u64) {
+        if let Some(me) = self.me.upgrade() {
+            webhook::spawn(me, call_uuid, epoch);
+        }
+    }
+
+    /// `POST /_sim/calls/<uuid>/enter-call-control` with an optional body
+    /// `{"variables": {"name": "value"}}`: `Ok` carries the answer's JSON.
+    pub fn enter_call_control(&self, call_uuid: &str, body: &[u8]) -> Result<String, Refusal> {
+        let refusal = |status, message: &str| Refusal {
+            status,
+            message: message.to_owned(),
+        };
+        if self.webhook.is_none() {
+            return Err(refusal(
+                409,
+                "no webhook: start tenios-sim with --webhook URL",
+            ));
+        }
+        let mut extra = Vec::new();
+        if !body.iter().all(u8::is_ascii_whitespace) {
+            let bad = "the body must be {\"variables\": {\"name\": \"value\", ...}} or empty";
+            let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+                return Err(refusal(400, bad));
+            };
+            for (key, value) in object {
+                match (key.as_str(), value) {
+                    ("variables", Value::Object(variables)) => {
+                        for (name, value) in variables {
+                            let Value::String(value) = value else {
+                                return Err(refusal(400, bad));
+                            };
+                            extra.push((name, value));
+                        }
+                    }
+                    _ => return Err(refusal(400, bad)),
+                }
+            }
+        }
+        let mut log = self.log();
+        let call_control_uuid = webhook::enter(&mut log.calls, call_uuid, extra)?;
+        let epoch = log.calls.epoch;
+        drop(log);
+        self.spawn_session(call_uuid.to_ascii_lowercase(), epoch);
+        Ok(format!(r#"{{"call_control_uuid":"{call_control_uuid}"}}"#))
+    }
+
+    /// `POST /_sim/calls/<uuid>/input` `{"digits": "..."}` or `{"speech": "..."}`: queued for
+    /// the call's next (or running) COLLECT_* block.
+    pub fn add_input(&self, call_uuid: &str, body: &[u8]) -> Result<(), Refusal> {
+        let refusal = |status, message: &str| Refusal {
+            status,
+            message: message.to_owned(),
+        };
+        if self.webhook.is_none() {
+            return Err(refusal(
+                409,
+                "no webhook: start tenios-sim with --webhook URL",
+            ));
+        }
+        let bad = || {
+            refusal(
+                400,
+                "the body must be {\"digits\": \"...\"} or {\"speech\": \"...\"}",
+            )
+        };
+        let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+            return Err(bad());
+        };
+        let mut entries = object.into_iter();
+        let input = match (entries.next(), entries.next()) {
+            (Some((key, Value::String(input))), None) if key == "digits" || key == "speech" => {
+                input
+            }
+            _ => return Err(bad()),
+        };
+        let mut log = self.log();
+        let Some(call) = log.calls.get_mut(call_uuid) else {
+            return Err(refusal(404, "Not Found"));
+        };
+        call.input.push_back(input);
+        drop(log);
+        self.changed.notify_all();
+        Ok(())
     }
 
     /// Records an API (non-`/_sim/`) request and hands back the next queued fault, if any.
@@ -82,7 +251,10 @@ impl Simulator {
     /// The answer of the API method at `path` to `body` (`None`: no such method). Its effect
     /// on the calls is visible to `/_sim/` before the answer is sent.
     pub fn answer_api(&self, path: &str, body: &[u8]) -> Option<ApiReply> {
-        api::answer(path, body, &self.account, &mut self.log().calls)
+        let reply = api::answer(path, body, &self.account, &mut self.log().calls);
+        // An interrupt or a refer may end a running Call Control block.
+        self.changed.notify_all();
+        reply
     }
 
     pub fn push_fault(&self, fault: Fault) {
@@ -96,6 +268,10 @@ impl Simulator {
         log.api_connections.clear();
         log.faults.clear();
         log.calls.reset();
+        drop(log);
+        // Sessions of before the reset see the new epoch and stop.
+        self.changed.notify_all();
+        self.start_call_control();
     }
 
     pub fn requests_json(&self) -> String {
@@ -107,12 +283,23 @@ impl Simulator {
     }
 
     pub fn calls_json(&self) -> String {
-        to_json(&self.log().calls.all())
+        let log = self.log();
+        let calls = log.calls.all();
+        if self.webhook.is_none() {
+            return to_json(&calls);
+        }
+        to_json(&calls.into_iter().map(view).collect::<Vec<_>>())
     }
 
     /// One call (`None`: not a configured call).
     pub fn call_json(&self, call_uuid: &str) -> Option<String> {
-        self.log().calls.get(call_uuid).map(to_json)
+        let log = self.log();
+        let call = log.calls.get(call_uuid)?;
+        Some(if self.webhook.is_none() {
+            to_json(call)
+        } else {
+            to_json(&view(call))
+        })
     }
 
     pub fn stats_json(&self) -> String {
@@ -121,6 +308,27 @@ impl Simulator {
             connections: log.api_connections.len(),
             requests: log.requests.len(),
         })
+    }
+}
+
+/// A call with its Call Control block and timeline (with `--webhook`).
+fn view(call: &Call) -> CallView<'_> {
+    let call_control = call.session.as_ref().map(|session| ControlView {
+        call_control_uuid: &session.call_control_uuid,
+        loop_count: session.loop_count,
+        variables: Variables(&session.variables),
+        running_block: session
+            .running
+            .and_then(|index| match call.timeline.get(index) {
+                Some(Event::Block { block_type, .. }) => Some(block_type.as_str()),
+                _ => None,
+            }),
+        queued_input: call.input.iter().map(String::as_str).collect(),
+    });
+    CallView {
+        call,
+        call_control,
+        timeline: &call.timeline,
     }
 }
 

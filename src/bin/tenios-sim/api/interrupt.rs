@@ -71,6 +71,7 @@ mod tests {
             state,
             interruptible,
             destination: None,
+            control: crate::calls::ControlSetup::default(),
         };
         Calls::new(vec![
             setup(LIVE, CallState::InBlock, true),

@@ -19,7 +19,8 @@
 //!   marked stopped, and the call can be recorded again.
 
 use super::{
-    check, error, invalid_field, invalid_value, is_canonical_uuid, ok, Account, ApiReply, Spec,
+    check, error, invalid_field, invalid_value, is_canonical_uuid, ok, random_uuid, Account,
+    ApiReply, Spec,
 };
 use crate::calls::{Calls, Recording};
 
@@ -99,31 +100,6 @@ pub fn stop(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
     };
     call.recordings[index].running = false;
     ok(r#"{"success":"true"}"#.to_owned())
-}
-
-/// A random (version 4) UUID in lowercase, from the operating system's random numbers
-/// through rustls' ring provider (already linked for --tls-cert).
-fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    let provider = rustls::crypto::ring::default_provider();
-    if provider.secure_random.fill(&mut bytes).is_err() {
-        // No randomness at all: the system is broken; a clock-based value still differs.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        bytes = nanos.to_le_bytes();
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
-    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 #[cfg(test)]
