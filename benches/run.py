@@ -7,10 +7,11 @@ directory: plain HTTP on one port and HTTPS (TLS 1.3/1.2, a certificate for loca
 POST /interrupt-ecc-block with 200 {"success": true}. Builds the C clients in benches/ with
 -O2 -Wall -Wextra -Werror, makes a venv under build/bench/venv with requests, urllib3 and
 matplotlib, then runs every client --runs times (default 5), each run a fresh process making
-the same --calls timed calls. Prints a table and writes BENCHMARKS.md and BENCHMARKS.png at the
-top of the checkout.
+the same --calls timed calls. Then the wide-area benchmark, benches/wan.py (round trips through
+a proxy that delays 20 ms each way; --no-wan skips it). Prints the tables and writes
+BENCHMARKS.md and BENCHMARKS.png at the top of the checkout.
 
-    python3 benches/run.py [--calls N] [--runs R] [--warmup W] [--no-write]
+    python3 benches/run.py [--calls N] [--runs R] [--warmup W] [--no-write] [--no-wan]
 
 Needs target/release/libtenios.so (`make build`). Installs with apt-get (as root, or through
 sudo) what is missing: nginx-light, libcurl4-openssl-dev, openssl, python3-venv. Talks only to
@@ -25,6 +26,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -78,8 +80,8 @@ def in_venv() -> bool:
     return Path(sys.prefix).resolve() == VENV.resolve()
 
 
-def bootstrap_venv() -> None:
-    """Re-runs this script inside build/bench/venv, made and filled on first use."""
+def bootstrap_venv(script: Path = Path(__file__).resolve()) -> None:
+    """Re-runs `script` (this one) inside build/bench/venv, made and filled on first use."""
     python = VENV / "bin" / "python"
     if not python.exists():
         log(f"making a venv in {VENV.relative_to(ROOT)}")
@@ -93,7 +95,7 @@ def bootstrap_venv() -> None:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                         *PIP_PACKAGES], check=True)
     os.environ.setdefault("BENCH_STARTED_NS", str(time.monotonic_ns()))
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    os.execv(str(python), [str(python), str(script), *sys.argv[1:]])
 
 
 def find_nginx() -> str:
@@ -124,6 +126,13 @@ def snapshot_library() -> str:
     tmp = LIB.with_suffix(".tmp")
     shutil.copy2(BUILT_LIB, tmp)
     os.replace(tmp, LIB)
+    # Programs linked with -ltenios ask for its SONAME (libtenios.so.1): a link beside the copy
+    soname = re.search(rb"libtenios\.so\.\d+", LIB.read_bytes())
+    if soname:
+        link = LIB.parent / soname.group().decode()
+        if not link.is_symlink():
+            link.unlink(missing_ok=True)
+            link.symlink_to(LIB.name)
     return hashlib.sha256(LIB.read_bytes()).hexdigest()[:12]
 
 
@@ -581,7 +590,33 @@ def lib_sizes() -> tuple[int, int]:
     return LIB.stat().st_size, stripped.stat().st_size
 
 
-def chart(rows: list[dict], path: Path, subtitle: str) -> None:
+LOOPBACK_JSON = OUT / "loopback.json"
+
+
+def save_rows(rows: list[dict], subtitle: str) -> None:
+    """Keeps this run's chart figures, for `make bench-wan` to redraw BENCHMARKS.png with."""
+    data = [{**{k: v for k, v in r.items() if k != "cfg"},
+             "cfg": {"spec": [r["cfg"].cid, r["cfg"].label, r["cfg"].family, r["cfg"].program,
+                              r["cfg"].mode, r["cfg"].threads, "both"],
+                     "proto": r["cfg"].proto}} for r in rows]
+    LOOPBACK_JSON.write_text(json.dumps({"subtitle": subtitle, "rows": data}))
+
+
+def redraw_chart(path: Path, wan: dict) -> bool:
+    """BENCHMARKS.png from the last run's loopback figures and these wide-area ones."""
+    try:
+        saved = json.loads(LOOPBACK_JSON.read_text())
+    except (OSError, ValueError):
+        return False
+    rows = [{**r, "cfg": Config(tuple(r["cfg"]["spec"]), r["cfg"]["proto"])}
+            for r in saved["rows"]]
+    chart(rows, path, saved["subtitle"], wan)
+    return True
+
+
+def chart(rows: list[dict], path: Path, subtitle: str, wan: dict | None = None) -> None:
+    """Calls per second on loopback, one panel per group; then, with `wan` (benches/wan.py),
+    a panel of round trips per call over the simulated wide-area network."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -597,10 +632,19 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
     panels = [(title, [r for r in rows if keep(r["cfg"])]) for title, keep in groups]
     panels = [(t, rs) for t, rs in panels if rs]
     heights = [max(len(rs), 2) for _, rs in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.4 + 0.42 * sum(heights)),
+    wan_rows = 0
+    if wan:
+        wan_rows = sum(1 for r in wan["summary"]["rows"] if r["tenios"]["n"] or r["curl"]["n"])
+        heights.append(max(2, int(wan_rows * 1.6)))
+    fig, axes = plt.subplots(len(heights), 1, figsize=(10, 1.4 + 0.42 * sum(heights)),
                              gridspec_kw={"height_ratios": heights})
-    if len(panels) == 1:
+    if len(heights) == 1:
         axes = [axes]
+    if wan:
+        import wan as wan_module  # benches/wan.py, beside this file
+
+        wan_module.chart_panel(axes[-1], wan)
+        axes = axes[:-1]
     xmax = max(r["cps"] for r in rows) * 1.18
     for ax, (title, rs) in zip(axes, panels):
         labels = [r["cfg"].label if r["cfg"].threads == 1 else
@@ -623,7 +667,8 @@ def chart(rows: list[dict], path: Path, subtitle: str) -> None:
     axes[0].legend(handles=[Patch(color=colors[k], label=v) for k, v in legend],
                    loc="lower right", fontsize=8)
     axes[-1].set_xlabel("calls per second (median of runs; higher is better)")
-    fig.suptitle("libtenios: POST /interrupt-ecc-block to nginx on loopback\n" + subtitle,
+    fig.suptitle("libtenios: POST /interrupt-ecc-block to nginx on loopback"
+                 + (" and over a simulated wide-area network" if wan else "") + "\n" + subtitle,
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -661,7 +706,8 @@ reach of a layer on top. libcurl makes 5 system calls per call, the raw floor 2.
 def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[str, str],
                    tls: dict[str, str], sizes: tuple[int, int], lib_sha: str,
                    args: argparse.Namespace,
-                   elapsed: float, command: str, notes: list[str]) -> None:
+                   elapsed: float, command: str, notes: list[str],
+                   wan_section: str = "") -> None:
     full, stripped = sizes
     mark = {True: "**met**", False: "**missed**", None: "n/a"}
     body = table_rows(rows)
@@ -726,7 +772,7 @@ nginx offers TLS 1.3 and 1.2 with its defaults (Debian's OpenSSL); the certifica
 What each client negotiated, from nginx's log of one probe call per client:
 
 {md_table(["client", "protocol and cipher"], [[k, v] for k, v in tls.items()], left=2)}
-
+{chr(10) + wan_section + chr(10) if wan_section else ""}
 ## libtenios size
 
 | `target/release/libtenios.so` (SHA-256 {lib_sha}…) | bytes |
@@ -756,6 +802,11 @@ def main() -> int:
     p.add_argument("--only", help="comma-separated client ids (e.g. c-default,c-curl)")
     p.add_argument("--no-write", action="store_true",
                    help="print the table only; leave BENCHMARKS.md/.png alone")
+    p.add_argument("--no-wan", action="store_true",
+                   help="skip the wide-area benchmark (benches/wan.py, about 3.5 minutes)")
+    import wan  # benches/wan.py, beside this file
+
+    wan.add_arguments(p)
     args = p.parse_args()
 
     started = int(os.environ.get("BENCH_STARTED_NS", time.monotonic_ns())) / 1e9
@@ -805,6 +856,15 @@ def main() -> int:
         info = machine_info(nginx)
     finally:
         nginx.stop()
+    wan_res = None
+    if not args.no_wan and not args.only:
+        log("wide area: benches/wan.py")
+        try:
+            wan_res = wan.run(nginx_bin, certs, args)
+            wan.RESULTS_JSON.write_text(json.dumps(wan_res, indent=1))
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            log(f"wide area: failed: {exc}")
+            notes.append(f"the wide-area benchmark failed: {str(exc).splitlines()[0]}")
 
     failed = [k for k, v in results.items() if any(x is None for x in v)]
     for key in failed:
@@ -829,16 +889,22 @@ def main() -> int:
                      [[t["name"], t["value"], t["goal"], mark[t["met"]]] for t in tgts]))
     sizes = lib_sizes()
     print(f"\nlibtenios.so: {sizes[0]:,} bytes, stripped {sizes[1]:,} bytes")
+    if wan_res:
+        wan.print_result(wan_res)
     for n in notes:
         print(f"note: {n}")
     elapsed = time.monotonic() - started
     if not args.no_write and rows:
         md, png = ROOT / "BENCHMARKS.md", ROOT / "BENCHMARKS.png"
         command = os.environ.get("BENCH_COMMAND", "python3 benches/run.py")
-        chart(rows, png, f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
-                         f"of {args.calls:,} calls")
+        subtitle = (f"{info['CPU']}, {info['nproc']} cores; median of {args.runs} runs "
+                    f"of {args.calls:,} calls")
+        save_rows(rows, subtitle)
+        chart(rows, png, subtitle, wan_res)
+        if wan_res:
+            wan_res["command"] = command
         write_markdown(md, rows, tgts, info, tls, sizes, lib_sha, args, elapsed, command,
-                       notes)
+                       notes, wan.markdown(wan_res) if wan_res else "")
         log(f"wrote {md.relative_to(ROOT)} and {png.relative_to(ROOT)}")
     log(f"done in {elapsed:.0f} s")
     return 1 if failed else 0

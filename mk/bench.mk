@@ -1,0 +1,14 @@
+# The wide-area benchmark (issue 11): libtenios and libcurl through benches/latency_proxy.c, a
+# proxy on loopback that delays every chunk 20 ms each way (RTT 40 ms), in front of nginx over
+# HTTPS; reported in round trips. `make bench` runs it too, after the loopback figures; this
+# runs it alone and rewrites only its section of BENCHMARKS.md (and BENCHMARKS.png, when a
+# `make bench` left its figures in build/bench/loopback.json). About 3.5 minutes, most of it
+# waiting for the calls 60 s apart. A measurement, not a test: `make test` does not run it.
+#
+#   make bench-wan                          BENCH_WAN_DELAY_MS=20 BENCH_WAN_SAMPLES=10
+#                                           BENCH_WAN_IDLE_SAMPLES=3 by default
+
+.PHONY: bench-wan
+
+bench-wan: build
+	BENCH_COMMAND="make bench-wan" CC="$(CC)" $(PYTHON) benches/wan.py
