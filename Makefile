@@ -321,3 +321,4 @@ clean:
 
 include mk/install.mk
 include mk/python.mk
+include mk/bench.mk

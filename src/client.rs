@@ -170,10 +170,12 @@ impl Client {
         if let Err(e) = &result {
             telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
         }
-        let (_, events) = telemetry::finish();
+        let (timings, events) = telemetry::finish();
         // Delivered now, on the calling thread, with no lock held (see telemetry.rs).
         if let Some(sink) = sink {
             sink.deliver(&events);
+            // A call the callback made is this thread's last call now: this one is.
+            telemetry::set_last_call_timings(timings);
         }
         result
     }
@@ -230,9 +232,10 @@ impl Client {
         if let Err(e) = &result {
             telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
         }
-        let (_, events) = telemetry::finish();
+        let (timings, events) = telemetry::finish();
         if let Some(sink) = sink {
             sink.deliver(&events);
+            telemetry::set_last_call_timings(timings);
         }
         result
     }

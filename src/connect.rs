@@ -537,7 +537,36 @@ impl Transport for TlsTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        self.stream.get_mut().get_mut().is_open()
+        if self.stream.get_mut().get_mut().is_open() {
+            return true;
+        }
+        // Bytes are waiting, or the socket closed. A TLS 1.3 server sends its session tickets
+        // after the handshake; on a connection that has not carried a request yet (a
+        // pre-connected one) nobody has read them. Let rustls read what is there: the
+        // connection is fit for a request when that was only TLS's own messages.
+        self.stream.get_mut().set_timeout(NextTimeout {
+            after: Duration::from_millis(1).into(),
+            reason: ureq::Timeout::Global,
+            ..NextTimeout::default()
+        });
+        let mut byte = [0u8; 1];
+        match self.stream.read(&mut byte) {
+            // Application data nobody asked for, or the server's close: not reusable.
+            Ok(_) => false,
+            // Nothing but TLS messages: the read found no application data in time.
+            Err(e) => match ureq::Error::from(e) {
+                ureq::Error::Timeout(_) => self.stream.get_mut().get_mut().is_open(),
+                ureq::Error::Io(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    self.stream.get_mut().get_mut().is_open()
+                }
+                _ => false,
+            },
+        }
     }
 
     fn is_tls(&self) -> bool {

@@ -155,7 +155,13 @@ pub(crate) fn current_timings() -> Timings {
     })
 }
 
-/// The timings of the last call this thread made (all zero before the first).
+/// Makes `timings` this thread's last call's again (after a log callback made calls).
+pub(crate) fn set_last_call_timings(timings: Timings) {
+    LAST.with(|l| l.set(timings));
+}
+
+/// The timings of the last call this thread made (all zero before the first). A call made
+/// from inside a log callback does not count as the last one once the outer call returns.
 pub fn last_call_timings() -> Timings {
     LAST.with(Cell::get)
 }

@@ -309,3 +309,61 @@ fn idle_connections_are_reused_until_the_idle_timeout() {
     assert!(last_call_timings().connection_reused);
     assert_eq!(sim.connection_count(), 1, "the default keeps it for 60 s");
 }
+
+/// Over HTTPS, a pre-connected connection has received the server's TLS 1.3 session tickets
+/// and nobody read them yet: they must not make the reuse probe throw it away.
+#[test]
+fn a_preconnected_tls_connection_is_used_despite_its_session_tickets() {
+    let dir = certs_dir();
+    let sim = Sim::start_tls(
+        &dir.join("server.pem"),
+        &dir.join("server.key"),
+        &dir.join("ca.pem"),
+    );
+    let ca = tenios::tls::load_pem_file(&dir.join("ca.pem"), "CA file").unwrap();
+    let client = Client::new(ClientConfig {
+        base_url: sim.url.replace("127.0.0.1", "localhost"),
+        extra_roots: ca,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    client.preconnect().unwrap();
+    // Time for the tickets to arrive and wait unread in the socket.
+    std::thread::sleep(Duration::from_millis(200));
+    client.interrupt_block(KEY, CALL).unwrap();
+    let call = last_call_timings();
+    assert!(call.connection_reused, "{call:?}");
+    assert_eq!((sim.connection_count(), sim.request_count()), (1, 1));
+    // And a pooled connection keeps being reused.
+    std::thread::sleep(Duration::from_millis(200));
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert!(last_call_timings().connection_reused);
+    assert_eq!(sim.connection_count(), 1);
+}
+
+/// A call made from inside a log callback does not replace the outer call's timings.
+#[test]
+fn the_last_call_is_the_outer_one_when_a_callback_calls() {
+    let sim = Sim::start();
+    let holder: Arc<Mutex<Option<Arc<Client>>>> = Arc::default();
+    let inner = Arc::clone(&holder);
+    let client = Arc::new(
+        Client::new(ClientConfig {
+            base_url: sim.url.clone(),
+            log: Some(LogSink::new(LogLevel::Error, move |_, _| {
+                if let Some(client) = inner.lock().unwrap().take() {
+                    client.interrupt_block(KEY, CALL).unwrap();
+                }
+            })),
+            ..ClientConfig::default()
+        })
+        .unwrap(),
+    );
+    *holder.lock().unwrap() = Some(Arc::clone(&client));
+    // The outer call waits 300 ms for its (failing) answer; the inner one is quick.
+    sim.fault(json!({"status": 400, "body": "{\"error_code\":\"X\"}", "delay_ms": 300}));
+    client.interrupt_block(KEY, CALL).unwrap_err();
+    let outer = last_call_timings();
+    assert!(outer.total >= Duration::from_millis(300), "{outer:?}");
+    assert_eq!(sim.request_count(), 2);
+}

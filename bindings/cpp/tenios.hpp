@@ -225,8 +225,7 @@ inline tenios_call_timings empty_timings() noexcept {
 
 // The timings of the last call this thread made (on any Client, or the
 // default client): read it right after the call, on the same thread. A call
-// made from inside a log function replaces the outer call's (the library
-// keeps one record per thread).
+// made from inside a log function does not replace the outer call's.
 inline CallTimings last_call_timings() noexcept {
     tenios_call_timings raw = detail::empty_timings();
     if (tenios_last_call_timings(&raw) != TENIOS_OK) {
@@ -462,7 +461,7 @@ struct ClientOptions {
     // e.g. "myapp/1.0".
     std::optional<std::string> user_agent_product;
     // How long an idle pooled (or pre-connected) connection is reused: 1 ms
-    // to 600 s (default 60 s).
+    // to 600 s (default 70 s).
     std::optional<std::chrono::milliseconds> idle_timeout;
     // Receives the library's log lines (empty: no logging, the default). It
     // is called on the thread that made the call, after the call's I/O and

@@ -150,7 +150,7 @@ pub extern "C" fn tenios_global_set_log_callback(
 /// The default client's log sink, kept for the clients `tenios_global_init` builds.
 pub(super) static DEFAULT_LOG: RwLock<Option<LogSink>> = RwLock::new(None);
 
-/// How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 60000).
+/// How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 70000).
 /// Servers commonly keep one 60 s or more (nginx 75 s); TCP keepalive on every connection
 /// (first probe after 15 s idle) finds one that a NAT or firewall dropped in silence before a
 /// request is sent into it.

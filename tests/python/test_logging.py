@@ -358,8 +358,6 @@ def test_a_handler_that_calls_the_client_again(sim: Sim, records: ListHandler) -
         assert outcome[1] == outcome[0].timings
 
 
-@pytest.mark.xfail(strict=True, reason="libtenios keeps one 'last call' per thread, and a call made "
-                   "from inside the log callback replaces the outer call's timings")
 def test_a_nested_call_leaves_the_outer_call_s_timings(sim: Sim, records: ListHandler) -> None:
     sim.fault(status=200, headers=JSON, body='{"success": true}', delay_ms=300)
     with make(sim) as client:

@@ -646,7 +646,7 @@ class Client:
       ``User-Agent`` (``libtenios/<version> myapp/2.0``).
     - ``idle_timeout``: how long an idle pooled (or pre-connected) connection is reused, in
       seconds (rounded up to whole milliseconds; the library accepts 1 ms to 600 s; ``None``:
-      the library's default, 60 s).
+      the library's default, 70 s).
     - ``log_level``: which of the library's lines go to logger ``tenios`` (see Logging below):
       ``None`` (the default) follows the logger's effective level at construction; a logging
       level (``logging.DEBUG``, ``"INFO"``, ...) fixes it.
