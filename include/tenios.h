@@ -685,7 +685,7 @@ tenios_status tenios_global_set_log_callback(tenios_log_callback callback,
                                              struct tenios_error **out_err);
 
 /**
- * How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 60000).
+ * How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 70000).
  * Servers commonly keep one 60 s or more (nginx 75 s); TCP keepalive on every connection
  * (first probe after 15 s idle) finds one that a NAT or firewall dropped in silence before a
  * request is sent into it.
