@@ -156,15 +156,14 @@ impl Shared {
         });
         let stream = Arc::new(SharedStream(stream));
         let shutdown = Arc::downgrade(&stream) as Weak<dyn ShutdownHandle>;
-        let tcp = TcpTransport::new(stream, config);
         if uri.scheme_str() != Some("https") {
             telemetry::add_connection(connected, Duration::ZERO);
-            return Ok((Box::new(tcp), shutdown));
+            return Ok((Box::new(TcpTransport::new(stream, config)), shutdown));
         }
         let tls_start = Instant::now();
         let tls = tls_handshake(
             &self.tls,
-            Box::new(tcp),
+            DirectIo::new(stream),
             &host,
             config,
             started,
@@ -277,26 +276,25 @@ fn connect_any(
     })
 }
 
-fn tls_handshake(
+fn tls_handshake<S: TlsIo>(
     config: &Arc<ClientConfig>,
-    transport: Box<dyn Transport>,
+    mut io: S,
     host: &str,
     ureq_config: &ureq::config::Config,
     started: UreqInstant,
     timeout: NextTimeout,
     current_time: Arc<dyn Fn() -> UreqInstant + Send + Sync>,
-) -> Result<TlsTransport, ureq::Error> {
+) -> Result<TlsTransport<S>, ureq::Error> {
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|_| ureq::Error::Tls("invalid DNS name"))?;
     let mut connection = ClientConnection::new(Arc::clone(config), name)?;
-    let mut adapter = TransportAdapter::new(transport, Arc::clone(&current_time));
     // The connect budget counts from the start of the connection.
     let elapsed = current_time().duration_since_std(started);
     let mut remaining = timeout;
     remaining.after = (*timeout.after).saturating_sub(elapsed).into();
-    adapter.set_timeout(remaining);
+    io.set_timeout(remaining);
     let start = Instant::now();
-    connection.complete_io(&mut adapter)?;
+    connection.complete_io(&mut io)?;
     telemetry::event(LogLevel::Info, || {
         format!(
             "TLS established: {}, {}, {} in {}",
@@ -318,8 +316,151 @@ fn tls_handshake(
             ureq_config.input_buffer_size(),
             ureq_config.output_buffer_size(),
         ),
-        stream: StreamOwned::new(connection, adapter),
+        stream: StreamOwned::new(connection, io),
     })
+}
+
+/// What TLS runs over: the socket itself, or a proxy's tunnel (a ureq transport).
+trait TlsIo: Read + Write + Send + Sync + 'static {
+    /// Applies a call's time limit to the reads and writes that follow.
+    fn set_timeout(&mut self, timeout: NextTimeout);
+
+    /// Whether a pooled connection is fit for a request. A TLS 1.3 server sends session
+    /// tickets after the handshake; on a connection that has not carried a request yet (a
+    /// pre-connected one) they wait unread, and must not count as stray bytes: rustls reads
+    /// what is there first.
+    fn fit_for_reuse(&mut self, connection: &mut ClientConnection) -> bool;
+}
+
+impl TlsIo for TransportAdapter {
+    fn set_timeout(&mut self, timeout: NextTimeout) {
+        TransportAdapter::set_timeout(self, timeout);
+    }
+
+    fn fit_for_reuse(&mut self, _connection: &mut ClientConnection) -> bool {
+        // A tunnel cannot be read without blocking: waiting bytes make it unfit.
+        self.get_mut().is_open()
+    }
+}
+
+/// TLS straight over the socket (no proxy).
+struct DirectIo {
+    stream: Arc<SharedStream>,
+    deadline: Option<Instant>,
+    reason: ureq::Timeout,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+}
+
+impl DirectIo {
+    fn new(stream: Arc<SharedStream>) -> Self {
+        DirectIo {
+            stream,
+            deadline: None,
+            reason: ureq::Timeout::Global,
+            read_timeout: None,
+            write_timeout: None,
+        }
+    }
+
+    /// The time left, as a socket timeout; a timeout error when none is left.
+    fn left(&self) -> io::Result<Option<Duration>> {
+        let Some(deadline) = self.deadline else {
+            return Ok(None);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ureq::Error::Timeout(self.reason).into_io());
+        }
+        Ok(Some(left))
+    }
+
+    fn timeout_error(&self, e: io::Error) -> io::Error {
+        match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+                ureq::Error::Timeout(self.reason).into_io()
+            }
+            _ => e,
+        }
+    }
+}
+
+impl Read for DirectIo {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.left()?;
+        if left != self.read_timeout {
+            self.stream.0.set_read_timeout(left)?;
+            self.read_timeout = left;
+        }
+        loop {
+            match (&self.stream.0).read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other.map_err(|e| self.timeout_error(e)),
+            }
+        }
+    }
+}
+
+impl Write for DirectIo {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = self.left()?;
+        if left != self.write_timeout {
+            self.stream.0.set_write_timeout(left)?;
+            self.write_timeout = left;
+        }
+        (&self.stream.0)
+            .write(buf)
+            .map_err(|e| self.timeout_error(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl TlsIo for DirectIo {
+    fn set_timeout(&mut self, timeout: NextTimeout) {
+        self.reason = timeout.reason;
+        self.deadline =
+            (!timeout.after.is_not_happening()).then(|| Instant::now() + *timeout.after);
+    }
+
+    fn fit_for_reuse(&mut self, connection: &mut ClientConnection) -> bool {
+        let stream = &self.stream.0;
+        if probe(stream).unwrap_or(false) {
+            return true;
+        }
+        // Let rustls take what is waiting, straight from the socket and without blocking.
+        if stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut closed = false;
+        loop {
+            match connection.read_tls(&mut &*stream) {
+                Ok(0) => {
+                    closed = true;
+                    break;
+                }
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        let restored = stream.set_nonblocking(false).is_ok();
+        if closed || !restored || connection.process_new_packets().is_err() {
+            return false;
+        }
+        // Fit when that was only TLS's own messages: no application data, no close.
+        let mut byte = [0u8; 1];
+        matches!(
+            connection.reader().read(&mut byte),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock
+        ) && probe(stream).unwrap_or(false)
+    }
 }
 
 /// ureq's time type as a std duration since `earlier`.
@@ -364,9 +505,13 @@ impl<In: Transport> Connector<In> for DirectConnector {
             }
             let (host, _) = host_and_port(details.uri)?;
             let start = Instant::now();
+            let adapter = TransportAdapter::new(
+                Box::new(tunnel) as Box<dyn Transport>,
+                details.current_time.clone(),
+            );
             let tls = tls_handshake(
                 &shared.tls,
-                Box::new(tunnel),
+                adapter,
                 &host,
                 details.config,
                 details.now,
@@ -505,31 +650,31 @@ fn probe(stream: &TcpStream) -> io::Result<bool> {
     Ok(open)
 }
 
-struct TlsTransport {
+struct TlsTransport<S: TlsIo> {
     buffers: LazyBuffers,
-    stream: StreamOwned<ClientConnection, TransportAdapter>,
+    stream: StreamOwned<ClientConnection, S>,
 }
 
-impl std::fmt::Debug for TlsTransport {
+impl<S: TlsIo> std::fmt::Debug for TlsTransport<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TlsTransport")
     }
 }
 
-impl Transport for TlsTransport {
+impl<S: TlsIo> Transport for TlsTransport<S> {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.stream.get_mut().set_timeout(timeout);
+        self.stream.sock.set_timeout(timeout);
         let output = &self.buffers.output()[..amount];
         self.stream.write_all(output)?;
         Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.stream.get_mut().set_timeout(timeout);
+        self.stream.sock.set_timeout(timeout);
         let input = self.buffers.input_append_buf();
         let amount = self.stream.read(input)?;
         self.buffers.input_appended(amount);
@@ -537,36 +682,8 @@ impl Transport for TlsTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        if self.stream.get_mut().get_mut().is_open() {
-            return true;
-        }
-        // Bytes are waiting, or the socket closed. A TLS 1.3 server sends its session tickets
-        // after the handshake; on a connection that has not carried a request yet (a
-        // pre-connected one) nobody has read them. Let rustls read what is there: the
-        // connection is fit for a request when that was only TLS's own messages.
-        self.stream.get_mut().set_timeout(NextTimeout {
-            after: Duration::from_millis(1).into(),
-            reason: ureq::Timeout::Global,
-            ..NextTimeout::default()
-        });
-        let mut byte = [0u8; 1];
-        match self.stream.read(&mut byte) {
-            // Application data nobody asked for, or the server's close: not reusable.
-            Ok(_) => false,
-            // Nothing but TLS messages: the read found no application data in time.
-            Err(e) => match ureq::Error::from(e) {
-                ureq::Error::Timeout(_) => self.stream.get_mut().get_mut().is_open(),
-                ureq::Error::Io(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                    ) =>
-                {
-                    self.stream.get_mut().get_mut().is_open()
-                }
-                _ => false,
-            },
-        }
+        let StreamOwned { conn, sock } = &mut self.stream;
+        sock.fit_for_reuse(conn)
     }
 
     fn is_tls(&self) -> bool {

@@ -71,7 +71,8 @@ assert m, f"dishonest or unexpected wheel name/tag: {name}"
 files = sorted(zipfile.ZipFile(wheel).namelist())
 dist_info = f"tenios-{version}.dist-info"
 expected = sorted([
-    "tenios/__init__.py", "tenios/_native.py", "tenios/py.typed", "tenios/libtenios.so",
+    "tenios/__init__.py", "tenios/_native.py", "tenios/py.typed", "tenios/webhook.py",
+    "tenios/libtenios.so",
     f"tenios-{version}.data/scripts/tenios-sim",
     f"{dist_info}/METADATA", f"{dist_info}/WHEEL", f"{dist_info}/top_level.txt",
     f"{dist_info}/RECORD",
