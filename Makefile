@@ -35,6 +35,7 @@ C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
 C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
+CPP_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server-cpp
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
               $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
@@ -94,6 +95,11 @@ $(BUILD_DIR)/test_client: tests/c/test_client.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ \
 		tests/c/test_client.c tests/c/testutil.c \
+		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
+
+$(BUILD_DIR)/tenios-webhook-server-cpp: bindings/cpp/webhook_server.cpp $(CPP_HEADER) $(HEADER) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TENIOS_CPPFLAGS) -Ibindings/cpp $(CXXFLAGS) -o $@ $< \
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/tenios-webhook-server: bindings/c/tenios-webhook-server.c $(HEADER) $(LIB)
@@ -267,13 +273,15 @@ test-python: build
 	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
 		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
 
-# The simulator (--webhook) drives the example webhooks, C then Python, through request 0, an
+# The simulator (--webhook) drives the example webhooks, C, C++ then Python, through request 0, an
 # interrupt by build/tenios-interrupt and the next request, and checks the call's timeline
 # (tests/webhook/e2e.sh). tests/python/test_webhook_e2e.py does the same from pytest.
 test-webhook: build
-	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(C_WEBHOOK_EXAMPLE)
+	@$(MAKE) --no-print-directory $(C_EXAMPLE) $(C_WEBHOOK_EXAMPLE) $(CPP_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
 		tests/webhook/e2e.sh $(CURDIR)/$(C_WEBHOOK_EXAMPLE)
+	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
+		tests/webhook/e2e.sh $(CURDIR)/$(CPP_WEBHOOK_EXAMPLE)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) PYTHON=$(PYTHON) \
 		TENIOS_LIBRARY=$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
 		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
