@@ -18,28 +18,12 @@
 #include "tenios.h"
 #include "testutil.h"
 
-/* Checks a call's status and (when `want` is not NULL) its exact message; frees the error. */
-static void expect_at(const char *file, int line, tenios_status st, tenios_error *err,
-                      tenios_status want_status, const char *want)
-{
-    if (st != want_status)
-        test_fail(file, line, "status %s, expected %s (message \"%s\")", tenios_status_str(st),
-                  tenios_status_str(want_status),
-                  printable(err ? tenios_error_message(err) : NULL));
-    if ((st == TENIOS_OK) != (err == NULL))
-        test_fail(file, line, "error object %p with status %s", (void *)err,
-                  tenios_status_str(st));
-    if (want != NULL && (err == NULL || strcmp(tenios_error_message(err), want) != 0))
-        test_fail(file, line, "message \"%s\", expected \"%s\"",
-                  printable(err ? tenios_error_message(err) : NULL), want);
-    tenios_error_free(err);
-}
 /* `call` must use `&err_` as its out_err. */
 #define EXPECT(call, status, msg)                                                             \
     do {                                                                                      \
         tenios_error *err_ = (tenios_error *)(uintptr_t)0x1; /* must be overwritten */        \
         tenios_status st_ = (call);                                                           \
-        expect_at(__FILE__, __LINE__, st_, err_, (status), (msg));                            \
+        expect_error_at(__FILE__, __LINE__, st_, err_, (status), (msg));                            \
     } while (0)
 #define OK(call) EXPECT(call, TENIOS_OK, NULL)
 #define INVALID(call, msg) EXPECT(call, TENIOS_ERR_INVALID_ARGUMENT, msg)

@@ -165,6 +165,21 @@ int expect_call_at(const char *file, int line, const char *key,
     return expect_call_without_at(file, line, key, uuid, want_status, want_msg,
                                   mode, NULL);
 }
+void expect_error_at(const char *file, int line, tenios_status st, tenios_error *err,
+                     tenios_status want_status, const char *want_msg)
+{
+    if (st != want_status)
+        test_fail(file, line, "status %s, expected %s (message \"%s\")",
+                  tenios_status_str((uint32_t)st), tenios_status_str((uint32_t)want_status),
+                  printable(err ? tenios_error_message(err) : NULL));
+    if ((st == TENIOS_OK) != (err == NULL))
+        test_fail(file, line, "error object %p with status %s", (void *)err,
+                  tenios_status_str((uint32_t)st));
+    if (want_msg != NULL && (err == NULL || strcmp(tenios_error_message(err), want_msg) != 0))
+        test_fail(file, line, "message \"%s\", expected \"%s\"",
+                  printable(err ? tenios_error_message(err) : NULL), want_msg);
+    tenios_error_free(err);
+}
 #endif /* TESTUTIL_WITHOUT_LIBRARY */
 
 /* ------------------------------------------- simulator control client */

@@ -77,6 +77,12 @@ int expect_call_without_at(const char *file, int line, const char *key,
     expect_call_without_at(__FILE__, __LINE__, (key), (uuid), (status), (msg), \
                            (mode), (absent))
 
+/* Checks a call's status and error object: the status is `want_status`, the object is there
+ * exactly on failure, and (when `want_msg` is not NULL) its message is exactly that. Frees
+ * the error object. */
+void expect_error_at(const char *file, int line, tenios_status st, tenios_error *err,
+                     tenios_status want_status, const char *want_msg);
+
 /* Message text for diagnostics: C-escaped, truncated to a readable length.
  * Returns a static buffer (not thread-safe; diagnostics only). */
 const char *printable(const char *s);
