@@ -19,22 +19,30 @@ _stop_sim() {
 trap _stop_sim EXIT
 trap 'exit 130' INT TERM
 
-# start_sim SIM ARGS...: starts the simulator and waits (at most 10 s) for its one line,
-# "listening on http://127.0.0.1:PORT"; exits the script when it does not come.
+# wait_listening WHAT PID NAME: waits (at most 10 s) for the process PID, whose output is in
+# $TMP/NAME.out and $TMP/NAME.err, to print "listening on http(s)://127.0.0.1:PORT", and sets
+# LISTENING_URL; exits the script, showing the output, when it does not come.
+wait_listening() {
+    local what=$1 pid=$2 name=$3 line
+    for _ in $(seq 1 200); do
+        if line=$(grep -m1 -E '^listening on https?://127\.0\.0\.1:[0-9]+$' "$TMP/$name.out" 2>/dev/null); then
+            LISTENING_URL=${line#listening on }
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "$(basename "$0"): $what did not start; its output:" >&2
+    cat "$TMP/$name.out" "$TMP/$name.err" >&2
+    exit 1
+}
+
+# start_sim SIM ARGS...: starts the simulator and waits for its one line; sets URL and SIM_PID.
 start_sim() {
-    local sim=$1 line
+    local sim=$1
     shift
     "$sim" "$@" >"$TMP/sim.out" 2>"$TMP/sim.err" &
     SIM_PID=$!
-    for _ in $(seq 1 200); do
-        if line=$(grep -m1 -E '^listening on https?://127\.0\.0\.1:[0-9]+$' "$TMP/sim.out" 2>/dev/null); then
-            URL=${line#listening on }
-            return 0
-        fi
-        kill -0 "$SIM_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "$(basename "$0"): the simulator did not start; its output:" >&2
-    cat "$TMP/sim.out" "$TMP/sim.err" >&2
-    exit 1
+    wait_listening "the simulator" "$SIM_PID" sim
+    URL=$LISTENING_URL
 }
