@@ -157,60 +157,60 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        self.traced(endpoint.request_line(), || {
+            let body = serde_json::to_vec(body).map_err(|e| {
+                Error::Internal(format!("internal error: cannot encode the request: {e}"))
+            })?;
+            self.exchange(endpoint, &body)
+                .and_then(|(status, answer)| {
+                    let t = telemetry::current_timings();
+                    telemetry::event(LogLevel::Info, || {
+                        format!(
+                            "HTTP {status} after {} ({} bytes)",
+                            telemetry::ms(t.first_byte),
+                            answer.len()
+                        )
+                    });
+                    classify(status, &answer)
+                })
+                .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
+        })
+    }
+
+    /// Runs one call (or pre-connect) of this client: refused once the client is shut down;
+    /// its failures become [`Error::Shutdown`] when a shutdown cancelled them; traced (see
+    /// telemetry.rs), its log lines delivered when it is over, on the calling thread, with no
+    /// lock held.
+    fn traced<T>(
+        &self,
+        request_line: &'static str,
+        call: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let sink = self
             .log
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        telemetry::begin(
-            sink.as_ref().map(LogSink::max_level),
-            endpoint.request_line(),
-        );
-        let result = self.post_traced(endpoint, body, secrets, classify);
+        telemetry::begin(sink.as_ref().map(LogSink::max_level), request_line);
+        let result = if self.pool.is_shut_down() {
+            Err(Error::Shutdown(SHUT_DOWN.into()))
+        } else {
+            call().map_err(|e| match e {
+                // Whatever the cancelled I/O reported, the reason is the shutdown.
+                _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
+                e => e,
+            })
+        };
         if let Err(e) = &result {
             telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
         }
         let (timings, events) = telemetry::finish();
-        // Delivered now, on the calling thread, with no lock held (see telemetry.rs).
         if let Some(sink) = sink {
             sink.deliver(&events);
             // A call the callback made is this thread's last call now: this one is.
             telemetry::set_last_call_timings(timings);
         }
         result
-    }
-
-    fn post_traced<T>(
-        &self,
-        endpoint: Endpoint,
-        body: &impl Serialize,
-        secrets: &[&str],
-        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        if self.pool.is_shut_down() {
-            return Err(Error::Shutdown(SHUT_DOWN.into()));
-        }
-        let body = serde_json::to_vec(body).map_err(|e| {
-            Error::Internal(format!("internal error: cannot encode the request: {e}"))
-        })?;
-        self.exchange(endpoint, &body)
-            .and_then(|(status, answer)| {
-                let t = telemetry::current_timings();
-                telemetry::event(LogLevel::Info, || {
-                    format!(
-                        "HTTP {status} after {} ({} bytes)",
-                        telemetry::ms(t.first_byte),
-                        answer.len()
-                    )
-                });
-                classify(status, &answer)
-            })
-            .map_err(|e| match e {
-                // Whatever the cancelled I/O reported, the reason is the shutdown.
-                _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
-                e => e,
-            })
-            .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
     }
 
     /// Sets (or with None, removes) where this client's log lines go.
@@ -222,43 +222,22 @@ impl Client {
     /// call that needs one, so that call costs one round trip. Sends nothing. Not through a
     /// proxy (an argument error then).
     pub fn preconnect(&self) -> Result<(), Error> {
-        let sink = self
-            .log
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        telemetry::begin(sink.as_ref().map(LogSink::max_level), "pre-connect");
-        let result = self.preconnect_traced();
-        if let Err(e) = &result {
-            telemetry::event(LogLevel::Error, || format!("{}: {e}", e.status().name()));
-        }
-        let (timings, events) = telemetry::finish();
-        if let Some(sink) = sink {
-            sink.deliver(&events);
-            telemetry::set_last_call_timings(timings);
-        }
-        result
-    }
-
-    fn preconnect_traced(&self) -> Result<(), Error> {
-        if self.pool.is_shut_down() {
-            return Err(Error::Shutdown(SHUT_DOWN.into()));
-        }
-        if self.config.proxy.is_some() || self.config.proxy_from_env {
-            return Err(Error::InvalidArgument(
-                "pre-connect does not work through a proxy".into(),
-            ));
-        }
-        let agent = self.pool.agent();
-        let uri = &self.endpoints[0];
-        agent
-            .connections()
-            .preconnect(uri, agent.agent().config(), self.config.connect_timeout)
-            .map_err(|e| self.transport_error(e))
-            .map_err(|e| match e {
-                _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
-                e => e,
-            })
+        self.traced("pre-connect", || {
+            if self.config.proxy.is_some() || self.config.proxy_from_env {
+                return Err(Error::InvalidArgument(
+                    "pre-connect does not work through a proxy".into(),
+                ));
+            }
+            let agent = self.pool.agent();
+            agent
+                .connections()
+                .preconnect(
+                    &self.endpoints[0],
+                    agent.agent().config(),
+                    self.config.connect_timeout,
+                )
+                .map_err(|e| self.transport_error(e))
+        })
     }
 
     /// Refuses new calls with [`Error::Shutdown`] and makes the calls in flight in this
