@@ -10,7 +10,6 @@
  *   test_dlopen /path/to/libtenios.so     (run.sh passes the release build)
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,19 +38,6 @@ struct api {
     tenios_status (*global_init)(tenios_error **);
     void (*global_cleanup)(void);
 };
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    if (d == NULL)
-        return -1;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
 
 static int load(void **handle, struct api *api)
 {
@@ -141,11 +127,11 @@ static void test_load_call_unload_100_times(void)
         if (test_failures_in_current() > 0)
             return;
         if (cycle == 10) {
-            fds_at_10 = count_entries("/proc/self/fd");
-            threads_at_10 = count_entries("/proc/self/task");
+            fds_at_10 = count_dir_entries("/proc/self/fd");
+            threads_at_10 = count_dir_entries("/proc/self/task");
         }
     }
-    int fds = count_entries("/proc/self/fd"), threads = count_entries("/proc/self/task");
+    int fds = count_dir_entries("/proc/self/fd"), threads = count_dir_entries("/proc/self/task");
     printf("  after 10 cycles: %d fds, %d threads; after %d: %d fds, %d threads\n", fds_at_10,
            threads_at_10, CYCLES, fds, threads);
     /* Bounded: no growth from cycle 10 to cycle 100 (the default client's pooled connection,

@@ -22,13 +22,6 @@ static tenios_client *g_client;
 #define FAULT_OK(body_json_escaped)                                                           \
     SIM_FAULT("{\"status\": 200, \"body\": \"" body_json_escaped "\"}")
 
-#define EXPECT(call, status, msg)                                                             \
-    do {                                                                                      \
-        tenios_error *err_ = (tenios_error *)(uintptr_t)0x1; /* must be overwritten */        \
-        tenios_status st_ = (call);                                                           \
-        expect_error_at(__FILE__, __LINE__, st_, err_, (status), (msg));                            \
-    } while (0)
-/* `call` must use `&err_` as its out_err. */
 
 /* The body of the last request the simulator recorded equals `want` (compared as it appears
  * JSON-escaped in /_sim/requests). */
@@ -63,7 +56,7 @@ static void test_transfer(void)
     char want[512];
     SIM_RESET();
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
+    EXPECT_STATUS(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
                                        "+492215540030", &err_),
            TENIOS_OK, NULL);
     snprintf(want, sizeof want,
@@ -72,7 +65,7 @@ static void test_transfer(void)
              KEY, CALL);
     EXPECT_LAST_BODY("/transfer-call", want);
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_TRUNK, "trunk-1",
+    EXPECT_STATUS(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_TRUNK, "trunk-1",
                                        &err_),
            TENIOS_OK, NULL);
     snprintf(want, sizeof want,
@@ -90,19 +83,19 @@ static void test_transfer(void)
                  "destination_type %lu is not TENIOS_DESTINATION_EXTERNALNUMBER (1), "
                  "TENIOS_DESTINATION_SIP_USER (2) or TENIOS_DESTINATION_SIP_TRUNK (3)",
                  (unsigned long)bad_types[i]);
-        EXPECT(tenios_client_transfer_call(g_client, CALL, bad_types[i], "x", &err_),
+        EXPECT_STATUS(tenios_client_transfer_call(g_client, CALL, bad_types[i], "x", &err_),
                TENIOS_ERR_INVALID_ARGUMENT, msg);
     }
-    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
+    EXPECT_STATUS(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_EXTERNALNUMBER,
                                        "02215540030", &err_),
            TENIOS_ERR_INVALID_ARGUMENT,
            "destination \"02215540030\" is not an E.164 number (a + and 2 to 15 digits, e.g. "
            "+492215540030)");
-    EXPECT(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_USER, NULL, &err_),
+    EXPECT_STATUS(tenios_client_transfer_call(g_client, CALL, TENIOS_DESTINATION_SIP_USER, NULL, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "destination is NULL");
-    EXPECT(tenios_client_transfer_call(NULL, CALL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
+    EXPECT_STATUS(tenios_client_transfer_call(NULL, CALL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "client is NULL");
-    EXPECT(tenios_client_transfer_call(g_client, NULL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
+    EXPECT_STATUS(tenios_client_transfer_call(g_client, NULL, TENIOS_DESTINATION_SIP_USER, "a", &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is NULL");
     CHECK_INT_EQ(tenios_client_transfer_call(g_client, CALL, 9, "a", NULL),
                  TENIOS_ERR_INVALID_ARGUMENT);
@@ -125,18 +118,18 @@ static void test_refer(void)
     char want[512];
     SIM_RESET();
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT(tenios_client_refer_call(g_client, CALL, "sip:4044@192.0.2.10:5060;user=phone", &err_),
+    EXPECT_STATUS(tenios_client_refer_call(g_client, CALL, "sip:4044@192.0.2.10:5060;user=phone", &err_),
            TENIOS_OK, NULL);
     snprintf(want, sizeof want,
              "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"sip_uri\":\"sip:4044@192.0.2.10:"
              "5060;user=phone\"}",
              KEY, CALL);
     EXPECT_LAST_BODY("/refer-call", want);
-    EXPECT(tenios_client_refer_call(g_client, CALL, "4044@192.0.2.10", &err_),
+    EXPECT_STATUS(tenios_client_refer_call(g_client, CALL, "4044@192.0.2.10", &err_),
            TENIOS_ERR_INVALID_ARGUMENT,
            "sip_uri \"4044@192.0.2.10\" is not a SIP URI (sip:... or sips:..., e.g. "
            "sip:4044@192.0.2.10:5060)");
-    EXPECT(tenios_client_refer_call(g_client, CALL, "", &err_), TENIOS_ERR_INVALID_ARGUMENT,
+    EXPECT_STATUS(tenios_client_refer_call(g_client, CALL, "", &err_), TENIOS_ERR_INVALID_ARGUMENT,
            "sip_uri is empty");
     /* The documented error for an empty sip_uri, as the API would send it. */
     SIM_FAULT("{\"status\": 400, \"body\": \"{\\\"error_code\\\":\\\"INVALID_FIELD\\\","
@@ -161,7 +154,7 @@ static void test_record_start_and_stop(void)
     SIM_FAULT("{\"status\": 200, \"body\": \"{\\\"recording_uuid\\\":"
               "\\\"0b0e6a5e-54b2-4a36-9d4d-2b1f6b2e8a71\\\"}\"}");
     char *recording = (char *)"garbage";
-    EXPECT(tenios_client_record_start(g_client, CALL, false, true, &recording, &err_), TENIOS_OK,
+    EXPECT_STATUS(tenios_client_record_start(g_client, CALL, false, true, &recording, &err_), TENIOS_OK,
            NULL);
     CHECK(recording != NULL && strcmp(recording, RECORDING) == 0, "recording \"%s\"",
           printable(recording));
@@ -173,7 +166,7 @@ static void test_record_start_and_stop(void)
 
     /* The documented stop answer is the string "true". */
     FAULT_OK("{\\\"success\\\":\\\"true\\\"}");
-    EXPECT(tenios_client_record_stop(g_client, CALL, recording, &err_), TENIOS_OK, NULL);
+    EXPECT_STATUS(tenios_client_record_stop(g_client, CALL, recording, &err_), TENIOS_OK, NULL);
     snprintf(want, sizeof want,
              "{\"access_key\":\"%s\",\"call_uuid\":\"%s\",\"recording_uuid\":\"%s\"}", KEY, CALL,
              RECORDING);
@@ -183,17 +176,17 @@ static void test_record_start_and_stop(void)
     /* On every error *out_recording_uuid is NULL. */
     recording = (char *)"garbage";
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT(tenios_client_record_start(g_client, CALL, true, true, &recording, &err_),
+    EXPECT_STATUS(tenios_client_record_start(g_client, CALL, true, true, &recording, &err_),
            TENIOS_ERR_PROTOCOL,
            "protocol error: response has no \"recording_uuid\" field (HTTP 200)");
     CHECK(recording == NULL, "recording %p after an error", (void *)recording);
     recording = (char *)"garbage";
-    EXPECT(tenios_client_record_start(g_client, "", true, true, &recording, &err_),
+    EXPECT_STATUS(tenios_client_record_start(g_client, "", true, true, &recording, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is empty");
     CHECK(recording == NULL, "recording %p after an error", (void *)recording);
-    EXPECT(tenios_client_record_start(g_client, CALL, true, true, NULL, &err_),
+    EXPECT_STATUS(tenios_client_record_start(g_client, CALL, true, true, NULL, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "out_recording_uuid is NULL");
-    EXPECT(tenios_client_record_stop(g_client, CALL, NULL, &err_), TENIOS_ERR_INVALID_ARGUMENT,
+    EXPECT_STATUS(tenios_client_record_stop(g_client, CALL, NULL, &err_), TENIOS_ERR_INVALID_ARGUMENT,
            "recording_uuid is NULL");
     CHECK_INT_EQ(SIM_STAT("requests"), 3);
 }
@@ -203,7 +196,7 @@ static void test_listen_in(void)
     char want[512];
     SIM_RESET();
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", true,
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", true,
                                          &err_),
            TENIOS_OK, NULL);
     snprintf(want, sizeof want,
@@ -216,7 +209,7 @@ static void test_listen_in(void)
               "\\\"LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST\\\",\\\"error_message\\\":"
               "\\\"The supervisor destination is in the blacklist\\\",\\\"fields\\\":"
               "[\\\"supervisor_destination\\\"]}\"}");
-    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", false,
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", false,
                                          &err_),
            TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
            "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
@@ -240,9 +233,9 @@ static void test_listen_in(void)
           "message \"%s\"", printable(err ? tenios_error_message(err) : NULL));
     tenios_error_free(err);
 
-    EXPECT(tenios_client_listen_in_start(g_client, "", CALL, "+4930123", false, &err_),
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, "", CALL, "+4930123", false, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "supervisor_key is empty");
-    EXPECT(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, NULL, false, &err_),
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, NULL, false, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "supervisor_destination is NULL");
     CHECK_INT_EQ(SIM_STAT("requests"), 3);
 }

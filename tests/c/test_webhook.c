@@ -18,15 +18,8 @@
 #include "tenios.h"
 #include "testutil.h"
 
-/* `call` must use `&err_` as its out_err. */
-#define EXPECT(call, status, msg)                                                             \
-    do {                                                                                      \
-        tenios_error *err_ = (tenios_error *)(uintptr_t)0x1; /* must be overwritten */        \
-        tenios_status st_ = (call);                                                           \
-        expect_error_at(__FILE__, __LINE__, st_, err_, (status), (msg));                            \
-    } while (0)
-#define OK(call) EXPECT(call, TENIOS_OK, NULL)
-#define INVALID(call, msg) EXPECT(call, TENIOS_ERR_INVALID_ARGUMENT, msg)
+#define OK(call) EXPECT_STATUS(call, TENIOS_OK, NULL)
+#define INVALID(call, msg) EXPECT_STATUS(call, TENIOS_ERR_INVALID_ARGUMENT, msg)
 
 /* The builder's answer equals `want`. */
 static void expect_json_at(const char *file, int line, const tenios_blocks *b, const char *want)

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -376,6 +377,19 @@ size_t count_occurrences(const char *hay, const char *needle)
         return 0;
     for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += nl)
         n++;
+    return n;
+}
+
+int count_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (d == NULL)
+        return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
     return n;
 }
 

@@ -83,6 +83,18 @@ int expect_call_without_at(const char *file, int line, const char *key,
 void expect_error_at(const char *file, int line, tenios_status st, tenios_error *err,
                      tenios_status want_status, const char *want_msg);
 
+/* Calls `call`, which must pass `&err_` as its out_err, and checks it with expect_error_at.
+ * err_ starts as garbage: the library must overwrite it on every path. */
+#define EXPECT_STATUS(call, status, msg)                                                     \
+    do {                                                                                     \
+        tenios_error *err_ = (tenios_error *)(uintptr_t)0x1;                                 \
+        tenios_status st_ = (call);                                                          \
+        expect_error_at(__FILE__, __LINE__, st_, err_, (status), (msg));                     \
+    } while (0)
+
+/* The number of entries in a directory such as /proc/self/fd or /proc/self/task, or -1. */
+int count_dir_entries(const char *dir);
+
 /* Message text for diagnostics: C-escaped, truncated to a readable length.
  * Returns a static buffer (not thread-safe; diagnostics only). */
 const char *printable(const char *s);
