@@ -24,7 +24,7 @@ import ctypes
 import json
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Dict, NamedTuple, Optional, Tuple, Union
+from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union
 
 from . import InvalidArgumentError, Status, _check, _client_api, _to_c
 from ._native import _WebhookApi, library, webhook_api
@@ -76,15 +76,45 @@ def _name(kind: str, table: Dict[str, int], value: str) -> int:
     return number
 
 
-class WebhookRequest:
+_OwnedT = TypeVar("_OwnedT", bound="_Owned")
+
+
+class _Owned:
+    """A C object this Python object owns, freed once by ``close()``, the end of a ``with``
+    block, or garbage collection. Subclasses say how with ``_free``."""
+
+    _handle: Optional[ctypes.c_void_p] = None
+
+    def _free(self, handle: ctypes.c_void_p) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free the C object (idempotent)."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._free(handle)
+
+    def __enter__(self: _OwnedT) -> _OwnedT:
+        return self
+
+    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - never raise from __del__
+            pass
+
+
+class WebhookRequest(_Owned):
     """A parsed ``EXTERNAL_CALL_CONTROL`` request (``tenios_webhook_request``).
 
     Build it with ``WebhookRequest.parse(body)``. Its fields are read once, into plain Python
     values; the C object is kept only for ``access_key_matches`` (the access key is never copied
     into Python) and freed by ``close()``, a ``with`` block, or garbage collection.
     """
-
-    _handle: Optional[ctypes.c_void_p] = None
 
     def __init__(self, handle: ctypes.c_void_p, api: _WebhookApi) -> None:
         """Use ``WebhookRequest.parse``."""
@@ -142,24 +172,9 @@ class WebhookRequest:
             return False
         return bool(self._api.access_key_matches(self._handle, key))
 
-    def close(self) -> None:
-        """Free the C object (idempotent). The fields stay readable; the key check is False."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            self._api.request_free(handle)
-
-    def __enter__(self) -> WebhookRequest:
-        return self
-
-    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException],
-                 tb: Optional[TracebackType]) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001, S110 - never raise from __del__
-            pass
+    def _free(self, handle: ctypes.c_void_p) -> None:
+        # The fields stay readable; access_key_matches is False from now on.
+        self._api.request_free(handle)
 
     def __repr__(self) -> str:  # never the key
         return (f"<tenios.webhook.WebhookRequest {self.request_status} loop_count="
@@ -175,7 +190,7 @@ class Destination(NamedTuple):
     timeout: Optional[int] = None
 
 
-class Blocks:
+class Blocks(_Owned):
     """The answer to a webhook request (``tenios_blocks``): add blocks, then ``to_json()``.
 
     Each ``add_*`` checks its block in the library: a rule TENIOS documents, or a bad argument,
@@ -183,8 +198,6 @@ class Blocks:
     library states adds the block and a line to ``warnings``. Not thread-safe: one thread at a
     time. ``close()`` (or a ``with`` block, or garbage collection) frees it.
     """
-
-    _handle: Optional[ctypes.c_void_p] = None
 
     def __init__(self) -> None:
         api = webhook_api()
@@ -294,24 +307,8 @@ class Blocks:
         finally:
             library().string_free(out)
 
-    def close(self) -> None:
-        """Free the C object (idempotent)."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            self._api.blocks_free(handle)
-
-    def __enter__(self) -> Blocks:
-        return self
-
-    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException],
-                 tb: Optional[TracebackType]) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001, S110 - never raise from __del__
-            pass
+    def _free(self, handle: ctypes.c_void_p) -> None:
+        self._api.blocks_free(handle)
 
     def __reduce_ex__(self, protocol: object) -> None:
         raise TypeError("tenios.webhook.Blocks objects cannot be pickled or copied")
