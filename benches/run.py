@@ -214,10 +214,21 @@ class Nginx:
         while len(ports) < 3:
             ports.add(free_port())
         self.http_port, self.https_port, self.probe_port = sorted(ports)
+        self._launch(binary, NGINX_CONF.format(workers=workers, tmp=self.tmp, certs=certs,
+                                               http_port=self.http_port,
+                                               https_port=self.https_port,
+                                               probe_port=self.probe_port),
+                     (self.http_port, self.https_port, self.probe_port))
+        for _ in range(100):  # the workers are forked right after the sockets are bound
+            if len(self.workers()) >= workers:
+                break
+            time.sleep(0.02)
+
+    def _launch(self, binary: str, conf_text: str, ports: tuple[int, ...]) -> None:
+        """Starts nginx with this configuration in self.tmp and waits until every port of
+        `ports` accepts connections (10 s at most)."""
         conf = self.tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(workers=workers, tmp=self.tmp, certs=certs,
-                                          http_port=self.http_port, https_port=self.https_port,
-                                          probe_port=self.probe_port))
+        conf.write_text(conf_text)
         self.proc = subprocess.Popen([binary, "-p", str(self.tmp), "-c", str(conf),
                                       "-e", str(self.tmp / "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -227,18 +238,14 @@ class Nginx:
                 raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode() +
                                    self.error_log())
             try:
-                for port in (self.http_port, self.https_port, self.probe_port):
+                for port in ports:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                return
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("nginx did not start listening: " + self.error_log())
                 time.sleep(0.05)
-        for _ in range(100):  # the workers are forked right after the sockets are bound
-            if len(self.workers()) >= workers:
-                break
-            time.sleep(0.02)
 
     @property
     def http_url(self) -> str:

@@ -127,26 +127,10 @@ class WanNginx(loopback.Nginx):
         while len(ports) < 2:
             ports.add(loopback.free_port())
         self.keep_port, self.short_port = sorted(ports)
-        conf = self.tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=self.tmp, certs=certs, keep_port=self.keep_port,
-                                          short_port=self.short_port))
-        self.proc = subprocess.Popen([binary, "-p", str(self.tmp), "-c", str(conf),
-                                      "-e", str(self.tmp / "error.log")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode() +
-                                   self.error_log())
-            try:
-                for port in (self.keep_port, self.short_port):
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("nginx did not start listening: " + self.error_log())
-                time.sleep(0.05)
+        self._launch(binary, NGINX_CONF.format(tmp=self.tmp, certs=certs,
+                                               keep_port=self.keep_port,
+                                               short_port=self.short_port),
+                     (self.keep_port, self.short_port))
 
     def access_log(self) -> list[list[str]]:
         try:
