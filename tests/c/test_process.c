@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +331,41 @@ static void test_environment_is_read_at_load_and_by_global_init(void)
 }
 
 /* A caller may change a returned string (even cut it short) before freeing it. */
+static volatile sig_atomic_t g_alarms;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    g_alarms++;
+}
+
+/* A signal that interrupts a call's blocking read (a handler installed without SA_RESTART, so
+ * the read fails with EINTR) does not fail the call: libtenios retries the read. */
+static void test_a_signal_during_a_call_does_not_fail_it(void)
+{
+    tenios_client *c = sim_client(0);
+    if (c == NULL)
+        return;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    CHECK_INT_EQ(sigaction(SIGALRM, &sa, &old), 0);
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, NULL), TENIOS_OK); /* connected */
+    SIM_FAULT("{\"delay_ms\": 600, \"status\": 200, \"body\": \"{\\\"success\\\": true}\"}");
+    g_alarms = 0;
+    struct itimerval every_100ms = {{0, 100000}, {0, 100000}}, off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &every_100ms, NULL);
+    tenios_error *err = NULL;
+    tenios_status st = tenios_client_interrupt_block(c, CALL, &err);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    CHECK(st == TENIOS_OK, "%s: %s", tenios_status_str(st),
+          printable(err ? tenios_error_message(err) : NULL));
+    CHECK(g_alarms >= 2, "only %d signals arrived during the call", (int)g_alarms);
+    tenios_error_free(err);
+    tenios_client_free(c);
+}
+
 static void test_string_free_after_the_caller_changed_it(void)
 {
     char *msg = NULL;
@@ -367,6 +404,8 @@ int main(void)
              test_global_cleanup_and_init);
     run_test("the environment is read at load and by tenios_global_init, not per call",
              test_environment_is_read_at_load_and_by_global_init);
+    run_test("a signal interrupting a call's read does not fail it",
+             test_a_signal_during_a_call_does_not_fail_it);
     run_test("tenios_string_free after the caller changed the string",
              test_string_free_after_the_caller_changed_it);
     return test_summary();
