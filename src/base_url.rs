@@ -53,6 +53,35 @@ impl BaseUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the scheme is https (else it is http, on a loopback host).
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https:")
+    }
+
+    fn authority(&self) -> &str {
+        let rest = &self.0[self.0.find("://").map_or(0, |i| i + 3)..];
+        &rest[..rest.find('/').unwrap_or(rest.len())]
+    }
+
+    /// The host, without brackets for an IPv6 literal.
+    pub fn host(&self) -> &str {
+        let authority = self.authority();
+        match authority.strip_prefix('[') {
+            Some(bracketed) => bracketed.split_once(']').map_or(bracketed, |(h, _)| h),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        }
+    }
+
+    /// The port, written or the scheme's.
+    pub fn port(&self) -> u16 {
+        let authority = self.authority();
+        let after_host = authority.rsplit_once(']').map_or(authority, |(_, rest)| rest);
+        after_host
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse().ok())
+            .unwrap_or(if self.is_https() { 443 } else { 80 })
+    }
 }
 
 /// Checks `host[:port]` (host may be a bracketed IPv6 literal) and returns the host.
@@ -122,6 +151,15 @@ mod tests {
                 .endpoint("interrupt-ecc-block"),
             "http://127.0.0.1:8/interrupt-ecc-block"
         );
+        let parts = |url: &str| {
+            let url = BaseUrl::parse(url).unwrap();
+            (url.is_https(), url.host().to_owned(), url.port())
+        };
+        assert_eq!(parts("https://api.tenios.com"), (true, "api.tenios.com".into(), 443));
+        assert_eq!(parts("HTTPS://gw.example.com:8443/t"), (true, "gw.example.com".into(), 8443));
+        assert_eq!(parts("http://[::1]:99/x"), (false, "::1".into(), 99));
+        assert_eq!(parts("http://[::1]"), (false, "::1".into(), 80));
+        assert_eq!(parts("http://localhost"), (false, "localhost".into(), 80));
     }
 
     #[test]

@@ -1,31 +1,36 @@
-//! The blocking client: argument checks, the request on the wire, and transport errors.
+//! The blocking client: the call path (one deadline, at most one request, redaction,
+//! telemetry) and the one place where transport failures become the library's errors.
 
 use std::io;
 use std::sync::{PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use ureq_proto::http::{Request, Uri};
 
 use crate::base_url::{is_loopback, BaseUrl};
 use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
 use crate::error::Error;
-use crate::pool::Pool;
+use crate::http::exchange::exchange;
+use crate::net::pool::{Origin, Pool};
+use crate::net::{Deadline, Failure, Limit};
 use crate::response::MAX_BODY_BYTES;
 use crate::telemetry::{self, LogLevel, LogSink};
-use crate::tls::{client_config, root_certs};
+use crate::tls::client_config;
 
 /// The longest access key or call UUID accepted, in bytes.
 pub const MAX_ARG_BYTES: usize = 1024;
 
 /// A blocking TENIOS client with its own connection pool. Cheap to share: it is `Send` and
 /// `Sync`, and concurrent calls use separate pooled connections. After a `fork`, the child's
-/// first call starts a pool of its own (see `pool.rs`).
+/// first call starts a pool of its own (see `net/pool.rs`).
 pub struct Client {
     pool: Pool,
     /// Where log lines go (changeable: the default client's is set after it is built).
     log: RwLock<Option<LogSink>>,
     /// Each method's URL, parsed once here rather than on every call.
-    endpoints: [ureq::http::Uri; Endpoint::ALL.len()],
+    endpoints: [Uri; Endpoint::ALL.len()],
+    user_agent: String,
     config: ClientConfig,
 }
 
@@ -77,13 +82,17 @@ impl Endpoint {
 
 /// The message of a call refused after [`Client::shutdown`].
 const SHUT_DOWN: &str = "the client was shut down; the request was not sent";
-/// The message of a call in flight when [`Client::shutdown`] was called.
+/// The message of a call in flight when [`Client::shutdown`] was called, before its request
+/// was written.
+const CANCELLED_UNSENT: &str = "the client was shut down during the call; the request was not sent";
+/// The message of a call in flight when [`Client::shutdown`] was called, once its request
+/// was being written.
 const CANCELLED: &str =
     "the client was shut down during the call; the request may or may not have reached the API";
 
 impl Client {
     /// Checks the configuration and builds the client. Nothing is sent; only a system CA
-    /// bundle, when asked for, is read here.
+    /// bundle, when asked for, and the proxy variables, when asked for, are read here.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let invalid = |message: String| Error::InvalidArgument(message);
         let base = BaseUrl::parse(&config.base_url).map_err(|reason| {
@@ -91,21 +100,20 @@ impl Client {
         })?;
         let proxy = match &config.proxy {
             Some(url) => Some(check_proxy(url).map_err(invalid)?),
-            None if config.proxy_from_env => proxy_from_env().map_err(invalid)?,
+            None if config.proxy_from_env => proxy_from_env(base.host()).map_err(invalid)?,
             None => None,
         };
         if let Some(proxy) = &proxy {
             // Plain http:// is only for loopback, where the key never crosses a network; a
             // proxy elsewhere would carry it in the clear.
-            if base.as_str().starts_with("http:") && !is_loopback(proxy.host()) {
+            if !base.is_https() && !is_loopback(proxy.host()) {
                 return Err(invalid(format!(
                     "proxy {} is not on a loopback host, but the base URL is plain http://",
                     proxy.host()
                 )));
             }
         }
-        let roots = root_certs(config.trust_store, &config.extra_roots).map_err(invalid)?;
-        let tls = client_config(&roots).map_err(invalid)?;
+        let tls = client_config(config.trust_store, &config.extra_roots).map_err(invalid)?;
         let user_agent = match &config.user_agent_product {
             Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
             None => USER_AGENT.to_owned(),
@@ -114,33 +122,25 @@ impl Client {
         for endpoint in Endpoint::ALL {
             endpoints.push(
                 base.endpoint(endpoint.path())
-                    .parse::<ureq::http::Uri>()
+                    .parse::<Uri>()
                     .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?,
             );
         }
         let endpoints = endpoints
             .try_into()
             .map_err(|_| Error::Internal("internal error: endpoint table".into()))?;
-        let agent_config = ureq::Agent::config_builder()
-            // Statuses are data here: classify() decides what a 4xx or 5xx means.
-            .http_status_as_error(false)
-            // Never follow redirects: the access key is in the body and an interrupt must
-            // reach the API it was meant for or fail.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .proxy(proxy)
-            .user_agent(user_agent)
-            .accept("application/json")
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_global(Some(config.timeout))
-            .max_idle_connections(64)
-            .max_idle_connections_per_host(32)
-            .max_idle_age(config.idle_timeout)
-            .build();
+        let origin = Origin {
+            https: base.is_https(),
+            host: base.host().to_owned(),
+            port: base.port(),
+            proxy,
+            user_agent: user_agent.clone(),
+        };
         Ok(Client {
-            pool: Pool::new(agent_config, tls),
+            pool: Pool::new(origin, tls, config.idle_timeout),
             log: RwLock::new(config.log.clone()),
             endpoints,
+            user_agent,
             config,
         })
     }
@@ -196,6 +196,7 @@ impl Client {
             Err(Error::Shutdown(SHUT_DOWN.into()))
         } else {
             call().map_err(|e| match e {
+                e @ Error::Shutdown(_) => e,
                 // Whatever the cancelled I/O reported, the reason is the shutdown.
                 _ if self.pool.is_shut_down() => Error::Shutdown(CANCELLED.into()),
                 e => e,
@@ -228,125 +229,113 @@ impl Client {
                     "pre-connect does not work through a proxy".into(),
                 ));
             }
-            let agent = self.pool.agent();
-            agent
-                .connections()
-                .preconnect(
-                    &self.endpoints[0],
-                    agent.agent().config(),
-                    self.config.connect_timeout,
-                )
-                .map_err(|e| self.transport_error(e))
+            let start = Instant::now();
+            let deadline = Deadline::new(start + self.config.connect_timeout, Limit::Connect);
+            self.pool
+                .preconnect(&deadline)
+                .map_err(|f| self.error(f, false))
         })
     }
 
     /// Refuses new calls with [`Error::Shutdown`] and makes the calls in flight in this
-    /// process return with it as soon as their socket is shut down. Idempotent; the client
-    /// stays valid (and must still be dropped).
+    /// process return with it as soon as their socket is shut down: those reading or writing,
+    /// and those still connecting, in a TLS handshake or in a proxy's CONNECT. Idempotent;
+    /// the client stays valid (and must still be dropped).
     ///
-    /// Not interrupted: a TCP connect in progress (bounded by the connect timeout); a call
-    /// that already has its complete response succeeds.
+    /// Not interrupted at once: a name lookup in progress (its callers return within 50 ms);
+    /// a call that already has its complete response succeeds.
     pub fn shutdown(&self) {
         self.pool.shutdown();
     }
 
     /// The request on the wire: the HTTP status and the body (at most [`MAX_BODY_BYTES`]).
+    /// One deadline for all of it; a connection is kept for the next call only when the
+    /// response ended cleanly.
     fn exchange(&self, endpoint: Endpoint, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
-        let agent = self.pool.agent();
-        let mut response = agent
-            .agent()
-            .post(self.endpoints[endpoint as usize].clone())
-            .header("Content-Type", "application/json")
-            .send(body)
-            .map_err(|e| self.transport_error(e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(|e| match self.transport_error(e) {
-                Error::Protocol { message, .. } => Error::Protocol {
-                    message,
-                    http_status: status,
-                },
-                other => other,
-            })?;
-        Ok((status, body))
+        let start = Instant::now();
+        let deadline = Deadline::new(start + self.config.timeout, Limit::Call);
+        let mut connection = match self.pool.checkout(&deadline) {
+            Some(connection) => connection,
+            None => self
+                .pool
+                .open(&deadline.for_connecting(start, self.config.connect_timeout))
+                .map_err(|f| self.error(f, false))?,
+        };
+        let request = Request::post(self.endpoints[endpoint as usize].clone())
+            .header("user-agent", &self.user_agent)
+            .header("accept", "application/json")
+            .header("content-type", "application/json")
+            .header("content-length", body.len())
+            .body(())
+            .map_err(|e| Error::Internal(format!("internal error: cannot build the request: {e}")))?;
+        let response = exchange(
+            &mut connection,
+            request,
+            body,
+            MAX_BODY_BYTES as usize,
+            &deadline,
+        )
+        .map_err(|f| self.error(f, true))?;
+        if response.reusable {
+            self.pool.checkin(connection);
+        }
+        Ok((response.status, response.body))
     }
 
-    /// Maps what ureq reports into the documented statuses.
-    fn transport_error(&self, error: ureq::Error) -> Error {
-        use ureq::Error as E;
+    /// The one place where a transport failure becomes the library's error. `sending`: the
+    /// request was (being) written when it happened.
+    fn error(&self, failure: Failure, sending: bool) -> Error {
         let ms = |d: Duration| d.as_millis();
-        let protocol = |message: String| Error::Protocol {
-            message,
-            http_status: 0,
-        };
-        match error {
-            E::Timeout(ureq::Timeout::Connect) => Error::Timeout(format!(
+        if matches!(failure, Failure::ShutDown) || self.pool.is_shut_down() {
+            return Error::Shutdown(if sending { CANCELLED } else { CANCELLED_UNSENT }.into());
+        }
+        match failure {
+            Failure::TimedOut(Limit::Connect) => Error::Timeout(format!(
                 "timed out connecting after {} ms",
                 ms(self.config.connect_timeout)
             )),
-            E::Timeout(_) => Error::Timeout(format!(
+            Failure::TimedOut(Limit::Call) => Error::Timeout(format!(
                 "timed out: no complete response within {} ms",
                 ms(self.config.timeout)
             )),
-            E::Io(e) => self.io_error(&e),
-            E::HostNotFound => Error::Network("host not found".into()),
-            E::ConnectionFailed => Error::Network("connection failed".into()),
-            E::Tls(reason) => Error::Network(format!("TLS failure: {reason}")),
-            E::Rustls(e) => Error::Network(format!("TLS failure: {e}")),
-            E::Pem(e) => Error::Network(format!("TLS failure: bad PEM data: {e}")),
-            E::BodyExceedsLimit(_) => protocol(format!(
-                "response body is larger than {MAX_BODY_BYTES} bytes"
-            )),
-            E::LargeResponseHeader(..) => protocol("response headers are too large".into()),
-            E::Protocol(e) => protocol(format!("malformed HTTP response: {e}")),
-            E::Http(e) => protocol(format!("malformed HTTP response: {e}")),
-            E::BodyStalled => Error::Network("connection stalled while reading the body".into()),
-            E::StatusCode(status) => Error::Http { status },
-            E::ConnectProxyFailed(reason) => {
-                // ureq says "proxy server responded 407/407": keep just the status.
-                let status = reason
-                    .rsplit_once("responded ")
-                    .and_then(|(_, codes)| codes.split('/').next())
-                    .filter(|code| code.bytes().all(|b| b.is_ascii_digit()));
-                Error::Network(match status {
-                    Some(code) => format!("the proxy refused the tunnel (HTTP {code})"),
-                    None => format!("the proxy refused the tunnel: {reason}"),
-                })
+            Failure::Lookup { message, timed_out } if timed_out => {
+                Error::Timeout(format!("timed out: {message}"))
             }
-            E::BadUri(e) => {
-                Error::InvalidArgument(format!("{} is unusable: {e}", self.config.base_url_origin))
+            Failure::Lookup { message, .. } => Error::Network(message),
+            Failure::Io(e) => io_error(&e),
+            Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}")),
+            Failure::ProxyRefused(status) => {
+                Error::Network(format!("the proxy refused the tunnel (HTTP {status})"))
             }
-            other => Error::Network(other.to_string()),
+            Failure::ProxyProtocol(reason) => Error::Network(reason),
+            Failure::Protocol { message, status } => Error::Protocol {
+                message,
+                http_status: status,
+            },
+            Failure::ClosedEarly => {
+                Error::Network("connection closed before the response was complete".into())
+            }
+            Failure::ShutDown => Error::Shutdown(CANCELLED_UNSENT.into()),
         }
     }
+}
 
-    /// The message for a socket-level failure.
-    fn io_error(&self, e: &io::Error) -> Error {
-        use io::ErrorKind as K;
-        let what = match e.kind() {
-            K::TimedOut | K::WouldBlock => {
-                return Error::Timeout(format!("timed out: {e}"));
-            }
-            // rustls reports handshake and certificate failures as InvalidData; plain HTTP
-            // parse failures come back as ureq protocol errors instead.
-            K::InvalidData if self.endpoints[0].scheme_str() == Some("https") => {
-                return Error::Network(format!("TLS failure: {e}"));
-            }
-            K::ConnectionRefused => "connection refused",
-            K::ConnectionReset => "connection reset by peer",
-            K::ConnectionAborted => "connection aborted",
-            K::UnexpectedEof => "connection closed before the response was complete",
-            K::BrokenPipe => "connection closed while sending the request",
-            K::NotConnected => "not connected",
-            K::AddrNotAvailable => "address not available",
-            _ => return Error::Network(e.to_string()),
-        };
-        Error::Network(what.into())
-    }
+/// The message for a socket-level failure.
+fn io_error(e: &io::Error) -> Error {
+    use io::ErrorKind as K;
+    let what = match e.kind() {
+        K::ConnectionRefused => "connection refused",
+        K::ConnectionReset => "connection reset by peer",
+        K::ConnectionAborted => "connection aborted",
+        K::UnexpectedEof => "connection closed before the response was complete",
+        K::BrokenPipe => "connection closed while sending the request",
+        K::NotConnected => "not connected",
+        K::AddrNotAvailable => "address not available",
+        K::NetworkUnreachable => "network unreachable",
+        K::HostUnreachable => "host unreachable",
+        _ => return Error::Network(e.to_string()),
+    };
+    Error::Network(what.into())
 }
 
 /// Checks one argument before anything is sent: present, non-empty, at most

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::base_url::{parse_authority, DEFAULT_BASE_URL};
 use crate::error::Error;
+use crate::net::proxy::Proxy;
 use crate::tls::TrustStore;
 
 /// The longest access key or call UUID accepted, in bytes.
@@ -48,7 +49,7 @@ pub struct ClientConfig {
     pub trust_store: TrustStore,
     /// Extra CA certificates trusted besides the store (from a PEM file, see
     /// [`crate::tls::load_pem_file`]).
-    pub extra_roots: Vec<ureq::tls::Certificate<'static>>,
+    pub extra_roots: Vec<crate::tls::Certificate>,
     /// An HTTP proxy URL such as `http://proxy.example:3128`; HTTPS goes through it with CONNECT.
     pub proxy: Option<String>,
     /// Use `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` when no `proxy` is set. Off by default so that
@@ -174,8 +175,9 @@ pub fn check_product(product: &str) -> Result<&str, Error> {
     Ok(product.trim())
 }
 
-/// An HTTP proxy URL, `http://[user:password@]host[:port]`.
-pub fn check_proxy(url: &str) -> Result<ureq::Proxy, String> {
+/// An HTTP proxy URL, `http://[user:password@]host:port` (user and password
+/// percent-encoded).
+pub fn check_proxy(url: &str) -> Result<Proxy, String> {
     let unusable = |why: &str| format!("proxy URL is unusable: {why}");
     if url.is_empty() {
         return Err(unusable("it is empty"));
@@ -194,36 +196,119 @@ pub fn check_proxy(url: &str) -> Result<ureq::Proxy, String> {
     if authority.contains(['/', '?', '#']) {
         return Err(unusable("a path, query or fragment is not allowed"));
     }
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    parse_authority(host_port).map_err(|why| unusable(&why))?;
-    // ureq would assume port 80; a proxy's port is never obvious, so it must be written.
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((userinfo, host_port)) => (Some(userinfo), host_port),
+        None => (None, authority),
+    };
+    let host = parse_authority(host_port).map_err(|why| unusable(&why))?;
+    // A proxy's port is never obvious (3128, 8080, ...), so it must be written.
     let after_host = host_port
         .rsplit_once(']')
         .map_or(host_port, |(_, rest)| rest);
-    if !after_host.contains(':') {
+    let Some((_, port)) = after_host.rsplit_once(':') else {
         return Err(unusable("it has no port (expected http://host:port)"));
-    }
-    ureq::Proxy::new(url).map_err(|e| unusable(&e.to_string()))
+    };
+    let port = port
+        .parse::<u16>()
+        .map_err(|_| unusable("the port is not a number"))?;
+    Proxy::new(host, port, userinfo).map_err(|why| unusable(&why))
 }
 
-/// The proxy named by the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, upper or
-/// lower case, in that order, as ureq reads them), checked like an explicit one; ureq then
-/// applies `NO_PROXY`. A variable that names an unusable proxy is an error, not ignored: a
-/// SOCKS proxy, say, would otherwise be bypassed in silence.
-pub(crate) fn proxy_from_env() -> Result<Option<ureq::Proxy>, String> {
-    const VARIABLES: [&str; 6] = [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ];
-    for name in VARIABLES {
+/// The proxy variables, upper case before lower, in this order.
+const PROXY_VARIABLES: [&str; 6] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
+/// The proxy named by the environment for requests to `target_host`: the first of
+/// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (upper or lower case) that is set, checked like
+/// an explicit one, unless `NO_PROXY` (or `no_proxy`) names the host. Read when a client is
+/// built with `proxy_from_env`, never during a call. A variable that names an unusable proxy
+/// is an error, not ignored: a SOCKS proxy, say, would otherwise be bypassed in silence.
+pub(crate) fn proxy_from_env(target_host: &str) -> Result<Option<Proxy>, String> {
+    for name in PROXY_VARIABLES {
         if let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) {
-            check_proxy(&value.to_string_lossy()).map_err(|e| format!("{name}: {e}"))?;
-            return Ok(ureq::Proxy::try_from_env());
+            let proxy =
+                check_proxy(&value.to_string_lossy()).map_err(|e| format!("{name}: {e}"))?;
+            let no_proxy = ["NO_PROXY", "no_proxy"]
+                .into_iter()
+                .find_map(std::env::var_os)
+                .unwrap_or_default();
+            if no_proxy_matches(&no_proxy.to_string_lossy(), target_host) {
+                return Ok(None);
+            }
+            return Ok(Some(proxy));
         }
     }
     Ok(None)
+}
+
+/// Whether a `NO_PROXY` list names `host`. Its entries are compared with the host as text,
+/// case-insensitively, as curl and ureq do: `*` (every host), an exact name or address,
+/// `.suffix` or `*.suffix` (names below it), `prefix.` or `prefix*` (names starting so). No
+/// CIDR ranges, no ports, no DNS.
+pub(crate) fn no_proxy_matches(list: &str, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    list.split(',')
+        .map(|entry| entry.trim().to_ascii_lowercase())
+        .filter(|entry| !entry.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                true
+            } else if let Some(suffix) = entry.strip_prefix('*') {
+                host.ends_with(suffix)
+            } else if entry.starts_with('.') {
+                host.ends_with(&entry)
+            } else if let Some(prefix) = entry.strip_suffix('*') {
+                host.starts_with(prefix)
+            } else if entry.ends_with('.') {
+                host.starts_with(&entry)
+            } else {
+                host == entry
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_entries() {
+        let cases = [
+            ("127.0.0.1", "127.0.0.1", true),
+            ("*", "api.tenios.com", true),
+            ("example.com, 127.0.0.1", "127.0.0.1", true),
+            ("127.0.0.", "127.0.0.1", true),
+            ("127.*", "127.0.0.1", true),
+            (".tenios.com", "api.tenios.com", true),
+            ("*.tenios.com", "api.tenios.com", true),
+            (".tenios.com", "tenios.com", false),
+            ("localhost", "127.0.0.1", false),
+            ("127.0.0.0/8", "127.0.0.1", false),
+            ("127.0.0.2", "127.0.0.1", false),
+            ("", "127.0.0.1", false),
+            ("API.TENIOS.COM", "api.tenios.com", true),
+        ];
+        for (list, host, matches) in cases {
+            assert_eq!(no_proxy_matches(list, host), matches, "{list:?} {host}");
+        }
+    }
+
+    #[test]
+    fn proxy_urls() {
+        assert!(check_proxy("http://u:p@127.0.0.1:3128/").is_ok());
+        assert_eq!(
+            check_proxy("http://127.0.0.1").unwrap_err(),
+            "proxy URL is unusable: it has no port (expected http://host:port)"
+        );
+        assert_eq!(
+            check_proxy("socks5://127.0.0.1:1080").unwrap_err(),
+            "proxy URL is unusable: expected http://host:port"
+        );
+    }
 }

@@ -9,18 +9,17 @@ pub mod api;
 pub mod base_url;
 pub mod client;
 pub mod config;
-mod connect;
 pub mod error;
 mod ffi;
-mod pool;
-mod resolver;
+mod fork;
+mod http;
+mod net;
 pub mod response;
 pub mod status;
 pub mod telemetry;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 pub mod tls;
-mod transport;
 pub mod webhook;
 
 pub use api::DestinationType;

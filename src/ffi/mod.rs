@@ -10,6 +10,7 @@
 mod client;
 mod default_client;
 mod error;
+mod fork;
 mod methods;
 mod telemetry;
 mod webhook;

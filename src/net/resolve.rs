@@ -12,21 +12,23 @@
 //!   finishes for the next one;
 //! - at most [`MAX_LOOKUP_THREADS`] lookups run at once in the process; a call that would
 //!   need another fails at once with a network error.
+//! - `localhost` is never looked up: it is 127.0.0.1 and then ::1, as curl pins it, so that
+//!   a resolver that answers it with another address cannot receive the key of a plain
+//!   http:// base URL.
 //!
-//! The state is per process: after a `fork` the child starts with none (the parent's lookup
-//! threads do not exist there), decided by comparing the process id on every use.
+//! **fork.** The state is per process: a child of `fork` starts with none (the parent's
+//! lookup threads do not exist there), decided by the fork generation (`crate::fork`), and
+//! the table's lock is one `fork` waits for, so a child never inherits it held. The lock is
+//! never held while a thread is started or a lookup runs.
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use ureq::config::Config;
-use ureq::http::Uri;
-use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::NextTimeout;
+use crate::fork::{self, Locked};
 
 /// How long a host name's addresses are reused.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
@@ -48,6 +50,20 @@ pub(crate) fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>
     (host, port).to_socket_addrs().map(Iterator::collect)
 }
 
+/// The addresses `host` stands for without a lookup: an IP literal (IPv6 without brackets),
+/// or `localhost` (any case), which is pinned to 127.0.0.1 and ::1.
+pub(crate) fn literal_addresses(host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Some(vec![SocketAddr::new(ip, port)]);
+    }
+    host.eq_ignore_ascii_case("localhost").then(|| {
+        vec![
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port),
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
+        ]
+    })
+}
+
 /// Why a name could not be resolved.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum LookupError {
@@ -61,11 +77,19 @@ pub(crate) enum LookupError {
     Busy(String),
 }
 
-/// The outcome of one lookup, shared by everyone waiting for it.
+/// The outcome of one lookup, shared by everyone waiting for it. Its lock is only ever taken
+/// by the lookup's own process (a child never sees the parent's pending lookups).
 #[derive(Default)]
 struct Pending {
     result: Mutex<Option<Result<Vec<SocketAddr>, String>>>,
     ready: Condvar,
+}
+
+impl Pending {
+    fn publish(&self, outcome: Result<Vec<SocketAddr>, String>) {
+        *self.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+        self.ready.notify_all();
+    }
 }
 
 enum Entry {
@@ -74,9 +98,9 @@ enum Entry {
     InFlight(Arc<Pending>),
 }
 
-/// The process's lookups. `pid` is the process they belong to.
+/// The process's lookups. `generation` is the process they belong to (`crate::fork`).
 struct Lookups {
-    pid: u32,
+    generation: u64,
     hosts: HashMap<(String, u16), Entry>,
     threads: usize,
 }
@@ -85,21 +109,17 @@ static LOOKUPS: Mutex<Option<Lookups>> = Mutex::new(None);
 
 /// The lookups of this process; a child of `fork` starts afresh. A panic elsewhere never
 /// leaves this unusable (the state is consistent at every unlock).
-fn lookups() -> MutexGuard<'static, Option<Lookups>> {
-    let mut guard = LOOKUPS.lock().unwrap_or_else(PoisonError::into_inner);
-    let pid = std::process::id();
-    if guard.as_ref().is_none_or(|l| l.pid != pid) {
+fn lookups() -> Locked<'static, Option<Lookups>> {
+    let mut guard = fork::lock(&LOOKUPS);
+    let generation = fork::generation();
+    if guard.as_ref().is_none_or(|l| l.generation != generation) {
         *guard = Some(Lookups {
-            pid,
+            generation,
             hosts: HashMap::new(),
             threads: 0,
         });
     }
     guard
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Resolves `host:port` by the rules in the module documentation, waiting until `deadline` at
@@ -111,8 +131,11 @@ pub(crate) fn resolve_name(
     shut_down: &AtomicBool,
     lookup: LookupFn,
 ) -> Result<Vec<SocketAddr>, LookupError> {
+    if let Some(addresses) = literal_addresses(host, port) {
+        return Ok(addresses);
+    }
     let key = (host.to_owned(), port);
-    let pending = {
+    let (pending, start_thread) = {
         let mut guard = lookups();
         let state = guard.as_mut().expect("set by lookups()");
         match state.hosts.get(&key) {
@@ -122,7 +145,7 @@ pub(crate) fn resolve_name(
             Some(Entry::Failed(reason, at)) if at.elapsed() < FAILURE_TTL => {
                 return Err(LookupError::Failed(reason.clone()));
             }
-            Some(Entry::InFlight(pending)) => Arc::clone(pending),
+            Some(Entry::InFlight(pending)) => (Arc::clone(pending), false),
             _ => {
                 if state.threads >= MAX_LOOKUP_THREADS {
                     return Err(LookupError::Busy(format!(
@@ -130,17 +153,25 @@ pub(crate) fn resolve_name(
                          in progress (is DNS slow?)"
                     )));
                 }
+                // The thread is counted and announced now, started after the unlock.
                 let pending = Arc::new(Pending::default());
-                spawn_lookup(key.clone(), Arc::clone(&pending), lookup)
-                    .map_err(|e| LookupError::Busy(format!("cannot resolve {host}: {e}")))?;
                 state.threads += 1;
                 state
                     .hosts
-                    .insert(key, Entry::InFlight(Arc::clone(&pending)));
-                pending
+                    .insert(key.clone(), Entry::InFlight(Arc::clone(&pending)));
+                (pending, true)
             }
         }
     };
+    if start_thread {
+        let generation = fork::generation();
+        if let Err(e) = spawn_lookup(key.clone(), Arc::clone(&pending), lookup, generation) {
+            let reason = format!("cannot resolve {host}: {e}");
+            finish(&key, generation, Err(reason.clone()));
+            pending.publish(Err(reason.clone()));
+            return Err(LookupError::Busy(reason));
+        }
+    }
     wait(&pending, deadline, shut_down)
 }
 
@@ -150,7 +181,7 @@ fn wait(
     deadline: Instant,
     shut_down: &AtomicBool,
 ) -> Result<Vec<SocketAddr>, LookupError> {
-    let mut result = lock(&pending.result);
+    let mut result = pending.result.lock().unwrap_or_else(PoisonError::into_inner);
     loop {
         if let Some(outcome) = result.as_ref() {
             return outcome.clone().map_err(LookupError::Failed);
@@ -171,8 +202,29 @@ fn wait(
     }
 }
 
-/// Starts the thread that looks `key` up and publishes the outcome. The caller counts it.
-fn spawn_lookup(key: (String, u16), pending: Arc<Pending>, lookup: LookupFn) -> io::Result<()> {
+/// Records a finished lookup of `key` started in `generation`, and its thread as gone.
+fn finish(key: &(String, u16), generation: u64, outcome: Result<Vec<SocketAddr>, String>) {
+    let mut guard = lookups();
+    let state = guard.as_mut().expect("set by lookups()");
+    if state.generation != generation {
+        return; // counted in another process's table (not reachable: threads do not fork)
+    }
+    state.threads -= 1;
+    let now = Instant::now();
+    let entry = match outcome {
+        Ok(addresses) => Entry::Resolved(addresses, now),
+        Err(reason) => Entry::Failed(reason, now),
+    };
+    state.hosts.insert(key.clone(), entry);
+}
+
+/// Starts the thread that looks `key` up and publishes the outcome. The caller counted it.
+fn spawn_lookup(
+    key: (String, u16),
+    pending: Arc<Pending>,
+    lookup: LookupFn,
+    generation: u64,
+) -> io::Result<()> {
     std::thread::Builder::new()
         .name("tenios-dns".into())
         .spawn(move || {
@@ -184,51 +236,23 @@ fn spawn_lookup(key: (String, u16), pending: Arc<Pending>, lookup: LookupFn) -> 
                 Ok(addresses) => Ok(addresses),
                 Err(e) => Err(format!("cannot resolve {host}: {e}")),
             };
-            let mut guard = lookups();
-            let state = guard.as_mut().expect("set by lookups()");
-            // This thread exists only in the process that started it, so `state` is the
-            // one that counted it.
-            state.threads -= 1;
-            let now = Instant::now();
-            let entry = match &outcome {
-                Ok(addresses) => Entry::Resolved(addresses.clone(), now),
-                Err(reason) => Entry::Failed(reason.clone(), now),
-            };
-            state.hosts.insert(key, entry);
-            drop(guard);
-            *lock(&pending.result) = Some(outcome);
-            pending.ready.notify_all();
+            finish(&key, generation, outcome.clone());
+            pending.publish(outcome);
         })
         .map(drop)
-}
-
-/// The resolver ureq gets: it looks nothing up. ureq asks for addresses before it looks in its
-/// pool, but they are only needed for a new connection, so the connector (`connect.rs`) looks
-/// the name up itself, only then.
-#[derive(Debug, Default)]
-pub(crate) struct LazyResolver;
-
-impl Resolver for LazyResolver {
-    fn resolve(
-        &self,
-        _uri: &Uri,
-        _config: &Config,
-        _timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        Ok(self.empty())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+    use std::sync::MutexGuard;
 
     /// The tests share the process's lookup threads, so they run one at a time.
     static SERIAL: Mutex<()> = Mutex::new(());
 
     fn serial() -> MutexGuard<'static, ()> {
-        lock(&SERIAL)
+        SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn entries_for(host: &str) -> usize {
