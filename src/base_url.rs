@@ -76,7 +76,9 @@ impl BaseUrl {
     /// The port, written or the scheme's.
     pub fn port(&self) -> u16 {
         let authority = self.authority();
-        let after_host = authority.rsplit_once(']').map_or(authority, |(_, rest)| rest);
+        let after_host = authority
+            .rsplit_once(']')
+            .map_or(authority, |(_, rest)| rest);
         after_host
             .rsplit_once(':')
             .and_then(|(_, port)| port.parse().ok())
@@ -155,8 +157,14 @@ mod tests {
             let url = BaseUrl::parse(url).unwrap();
             (url.is_https(), url.host().to_owned(), url.port())
         };
-        assert_eq!(parts("https://api.tenios.com"), (true, "api.tenios.com".into(), 443));
-        assert_eq!(parts("HTTPS://gw.example.com:8443/t"), (true, "gw.example.com".into(), 8443));
+        assert_eq!(
+            parts("https://api.tenios.com"),
+            (true, "api.tenios.com".into(), 443)
+        );
+        assert_eq!(
+            parts("HTTPS://gw.example.com:8443/t"),
+            (true, "gw.example.com".into(), 8443)
+        );
         assert_eq!(parts("http://[::1]:99/x"), (false, "::1".into(), 99));
         assert_eq!(parts("http://[::1]"), (false, "::1".into(), 80));
         assert_eq!(parts("http://localhost"), (false, "localhost".into(), 80));

@@ -267,7 +267,9 @@ impl Client {
             .header("content-type", "application/json")
             .header("content-length", body.len())
             .body(())
-            .map_err(|e| Error::Internal(format!("internal error: cannot build the request: {e}")))?;
+            .map_err(|e| {
+                Error::Internal(format!("internal error: cannot build the request: {e}"))
+            })?;
         let response = exchange(
             &mut connection,
             request,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::base_url::{parse_authority, DEFAULT_BASE_URL};
 use crate::error::Error;
-use crate::net::proxy::Proxy;
+pub use crate::net::proxy::Proxy;
 use crate::tls::TrustStore;
 
 /// The longest access key or call UUID accepted, in bytes.

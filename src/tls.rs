@@ -72,7 +72,9 @@ pub(crate) fn client_config(
     let mut roots = rustls::RootCertStore::empty();
     match store {
         TrustStore::Bundled => {
-            roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+            roots.add_parsable_certificates(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
+            );
         }
         // A distribution's bundle may hold certificates rustls cannot use; those are
         // skipped, as every TLS library does with a system store.

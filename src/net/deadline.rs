@@ -73,8 +73,14 @@ mod tests {
     #[test]
     fn socket_timeouts_never_exceed_the_time_left_and_are_stable() {
         let ms = Duration::from_millis;
-        assert_eq!(socket_timeout(ms(5000) - Duration::from_micros(7)), ms(4990));
-        assert_eq!(socket_timeout(ms(5000) - Duration::from_micros(900)), ms(4990));
+        assert_eq!(
+            socket_timeout(ms(5000) - Duration::from_micros(7)),
+            ms(4990)
+        );
+        assert_eq!(
+            socket_timeout(ms(5000) - Duration::from_micros(900)),
+            ms(4990)
+        );
         assert_eq!(socket_timeout(ms(5000)), ms(5000));
         assert_eq!(socket_timeout(ms(15)), ms(10));
         assert_eq!(socket_timeout(ms(7)), ms(7));

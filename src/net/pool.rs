@@ -29,7 +29,7 @@ use rustls::ClientConfig;
 use socket2::Socket;
 
 use super::proxy::{self, Proxy};
-use super::resolve::{resolve_name, system_lookup, LookupError};
+use super::resolve::{literal_addresses, resolve_name, system_lookup, LookupError};
 use super::socket::{Conn, Idle};
 use super::tls::{with_fresh_session_cache, TlsConn};
 use super::{tcp, Deadline, Failure};
@@ -234,6 +234,9 @@ impl Pool {
         port: u16,
         deadline: &Deadline,
     ) -> Result<Vec<std::net::SocketAddr>, Failure> {
+        if let Some(addresses) = literal_addresses(host, port) {
+            return Ok(addresses);
+        }
         let start = Instant::now();
         // The lookup's own deadline: the connect phase's, checked below for its kind.
         let at = start + deadline.left()?;

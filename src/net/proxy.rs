@@ -29,7 +29,10 @@ impl fmt::Debug for Proxy {
         f.debug_struct("Proxy")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field("credentials", &self.authorization.as_ref().map(|_| "hidden"))
+            .field(
+                "credentials",
+                &self.authorization.as_ref().map(|_| "hidden"),
+            )
             .finish()
     }
 }
@@ -46,17 +49,22 @@ impl Proxy {
             }
         };
         Ok(Proxy {
-            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
             port,
             authorization,
         })
     }
 
-    pub(crate) fn host(&self) -> &str {
+    /// The proxy's host, without brackets for IPv6.
+    pub fn host(&self) -> &str {
         &self.host
     }
 
-    pub(crate) fn port(&self) -> u16 {
+    /// The proxy's port.
+    pub fn port(&self) -> u16 {
         self.port
     }
 }
@@ -89,7 +97,10 @@ pub(crate) fn tunnel(
     let start = Instant::now();
     conn.write_all(request.as_bytes(), deadline)?;
     telemetry::event(LogLevel::Info, || {
-        format!("CONNECT {target} sent to the proxy ({} bytes)", request.len())
+        format!(
+            "CONNECT {target} sent to the proxy ({} bytes)",
+            request.len()
+        )
     });
     // Read only up to the end of the answer's head: what follows belongs to the tunnel, and
     // neither TLS nor HTTP lets the API speak first, so nothing may follow yet.
@@ -127,7 +138,10 @@ pub(crate) fn tunnel(
     };
     let took = start.elapsed();
     telemetry::event(LogLevel::Info, || {
-        format!("proxy answered CONNECT with HTTP {status} in {}", telemetry::ms(took))
+        format!(
+            "proxy answered CONNECT with HTTP {status} in {}",
+            telemetry::ms(took)
+        )
     });
     telemetry::add_connection(took, std::time::Duration::ZERO);
     if !(200..300).contains(&status) {
@@ -159,11 +173,14 @@ fn percent_decode(text: &str) -> Result<String, String> {
 
 /// Standard base64 with padding (RFC 4648), for the Basic credentials.
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {
@@ -203,6 +220,9 @@ mod tests {
         assert_eq!(proxy.host(), "::1");
         assert_eq!(proxy.authorization, Some(base64(b"us@er:p+ss+%25")));
         assert!(Proxy::new("h", 1, Some("a:%zz")).is_err());
-        assert_eq!(format!("{proxy:?}"), "Proxy { host: \"::1\", port: 3128, credentials: Some(\"hidden\") }");
+        assert_eq!(
+            format!("{proxy:?}"),
+            "Proxy { host: \"::1\", port: 3128, credentials: Some(\"hidden\") }"
+        );
     }
 }

@@ -181,7 +181,10 @@ fn wait(
     deadline: Instant,
     shut_down: &AtomicBool,
 ) -> Result<Vec<SocketAddr>, LookupError> {
-    let mut result = pending.result.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut result = pending
+        .result
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     loop {
         if let Some(outcome) = result.as_ref() {
             return outcome.clone().map_err(LookupError::Failed);

@@ -59,9 +59,7 @@ pub(crate) fn connect(
     }
     deadline.left()?;
     Err(match last {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-            Failure::TimedOut(deadline.limit())
-        }
+        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => Failure::TimedOut(deadline.limit()),
         Some(e) => Failure::Io(e),
         None => Failure::TimedOut(deadline.limit()),
     })

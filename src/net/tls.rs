@@ -63,7 +63,12 @@ impl Write for DeadlineIo<'_> {
         match bufs.iter().filter(|b| !b.is_empty()).count() {
             0 => Ok(0),
             1 => self.write(bufs.iter().find(|b| !b.is_empty()).expect("one")),
-            _ => self.write(&bufs.iter().flat_map(|b| b.iter().copied()).collect::<Vec<u8>>()),
+            _ => self.write(
+                &bufs
+                    .iter()
+                    .flat_map(|b| b.iter().copied())
+                    .collect::<Vec<u8>>(),
+            ),
         }
     }
 
