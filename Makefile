@@ -39,7 +39,8 @@ CPP_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server-cpp
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
               $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
-              $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
+              $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic \
+              $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment $(BUILD_DIR)/getenv_logger.so
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 # The targets below run in the order they are listed, even under -j: each
@@ -125,7 +126,7 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
-		$(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook: \
+		$(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -142,6 +143,11 @@ $(BUILD_DIR)/test_dlopen: tests/c/test_dlopen.c $(TEST_UTIL) $(HEADER)
 $(BUILD_DIR)/slow_getaddrinfo.so: tests/c/slow_getaddrinfo.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
+
+# The getenv recorder that test_environment runs under (LD_PRELOAD).
+$(BUILD_DIR)/getenv_logger.so: tests/c/getenv_logger.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -pthread -o $@ $< $(LDFLAGS) -ldl
 
 # Linked against the test-hooks build of the library (panics on request).
 $(BUILD_DIR)/test_panic: tests/c/test_panic.c $(TEST_UTIL) $(HEADER) $(HOOKS_LIB)
@@ -174,7 +180,7 @@ SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
               $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry \
-              $(SAN_DIR)/test_webhook
+              $(SAN_DIR)/test_webhook $(SAN_DIR)/test_deadline
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)

@@ -1156,3 +1156,71 @@ fn an_unusable_proxy_variable_is_an_error_not_a_silent_bypass() {
     }
     assert_eq!(sim.request_count(), 0);
 }
+
+// ------------------------------------------------------- the tunnel in the library's own pool
+
+/// A server that closes an idle connection behind a proxy closes the proxy's side too; the
+/// pooled tunnel is proved dead by the checkout probe and a new one is made, so the call
+/// succeeds and the request reaches the API once. (1.0.0 skipped the probe through a proxy
+/// and failed this call with "connection closed before the response was complete".)
+#[test]
+fn a_tunnel_the_server_closed_while_idle_is_not_reused() {
+    let sim = Sim::start_with(&["--idle-close-ms", "300"]);
+    let proxy = Tinyproxy::start();
+    let client = client(&sim.url, Some(proxy.url()));
+    client.interrupt_block(KEY, CALL).unwrap();
+    thread::sleep(Duration::from_millis(1500));
+    let mark = proxy.mark();
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(proxy.requests_since(mark), vec![connect_line(&sim)]);
+    assert_eq!(sim.request_count(), 2);
+    assert_eq!(sim.connection_count(), 2);
+}
+
+/// Through a proxy the log names the CONNECT and the API request separately, and the time to
+/// the first byte is the API's answer, not the proxy's.
+#[test]
+fn telemetry_through_a_proxy_names_the_connect_and_times_the_api() {
+    use std::sync::{Arc, Mutex};
+    use tenios::telemetry::{last_call_timings, LogLevel, LogSink};
+
+    let sim = Sim::start();
+    let proxy = Tinyproxy::start();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let lines = Arc::clone(&lines);
+        LogSink::new(LogLevel::Info, move |_, line| {
+            lines.lock().unwrap().push(line.to_owned())
+        })
+    };
+    let client = Client::new(ClientConfig {
+        base_url: sim.url.clone(),
+        proxy: Some(proxy.url()),
+        log: Some(sink),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    sim.fault(json!({"delay_ms": 400, "body": "{\"success\": true}"}));
+    client.interrupt_block(KEY, CALL).unwrap();
+    let timings = last_call_timings();
+    let lines = lines.lock().unwrap().clone();
+    let port = sim_port(&sim);
+    let connect = format!("CONNECT 127.0.0.1:{port} sent to the proxy (");
+    assert!(lines[1].starts_with(&connect), "{lines:?}");
+    assert!(
+        lines[2].starts_with("proxy answered CONNECT with HTTP 200 in "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].starts_with("POST /interrupt-ecc-block sent ("),
+        "{lines:?}"
+    );
+    assert!(lines[4].starts_with("HTTP 200 after "), "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    // The proxy answered at once; the API after 400 ms.
+    assert!(
+        timings.first_byte >= Duration::from_millis(400),
+        "{timings:?}"
+    );
+    assert!(!timings.connection_reused);
+}

@@ -552,3 +552,71 @@ fn default_client_trusts_tenios_ca_file() {
     }
     assert_eq!(sim.interrupts(), vec![CALL.to_owned()]);
 }
+
+/// A child of `fork` never resumes its parent's TLS sessions (their cache and its lock are the
+/// parent's): its first HTTPS connection is a full handshake, while the parent's next one is
+/// resumed. (1.0.0 shared the session cache with the child.)
+#[test]
+fn a_child_of_fork_makes_a_full_handshake() {
+    use std::sync::{Arc, Mutex};
+    use tenios::telemetry::{LogLevel, LogSink};
+
+    let sim = https_sim();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = {
+        let lines = Arc::clone(&lines);
+        LogSink::new(LogLevel::Info, move |_, line| {
+            if line.starts_with("TLS established") {
+                lines.lock().unwrap().push(line.to_owned());
+            }
+        })
+    };
+    let client = Client::new(ClientConfig {
+        log: Some(sink),
+        ..config(&localhost(&sim), TrustStore::Bundled, &[certs().ca()])
+    })
+    .unwrap();
+    client.interrupt_block(KEY, CALL).unwrap();
+    let handshakes = |lines: &Mutex<Vec<String>>| -> Vec<String> {
+        std::mem::take(&mut *lines.lock().unwrap())
+            .iter()
+            .map(|l| l.rsplit(", ").next().unwrap().split(" in ").next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(handshakes(&lines), ["full handshake"]);
+
+    // SAFETY: the child only makes a call through the library and leaves with _exit.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let ok = client.interrupt_block(KEY, CALL).is_ok()
+            && handshakes(&lines) == ["full handshake"];
+        // SAFETY: ends the child without running the parent's exit handlers.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut status = 0;
+    loop {
+        // SAFETY: waits for our own child.
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if done == pid {
+            break;
+        }
+        if Instant::now() > deadline {
+            // SAFETY: our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("the child of fork did not finish its call within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the child's call failed or resumed the parent's session (status {status})"
+    );
+
+    // The parent's next connection resumes its own session.
+    sim.fault(json!({"after": "close", "body": "{\"success\": true}"}));
+    client.interrupt_block(KEY, CALL).unwrap();
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(handshakes(&lines), ["session resumed"]);
+}

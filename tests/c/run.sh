@@ -24,7 +24,8 @@ LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
-    "$BUILD_DIR/test_telemetry" \
+    "$BUILD_DIR/test_telemetry" "$BUILD_DIR/test_deadline" \
+    "$BUILD_DIR/test_environment" "$BUILD_DIR/getenv_logger.so" \
     "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
@@ -307,6 +308,9 @@ for vg in 0 1; do
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
     run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
+    TENIOS_TEST_SLACK_MS=$((vg ? 1500 : 0)) run_one "test_deadline" "$vg" "$BUILD_DIR/test_deadline"
+    LD_PRELOAD="$BUILD_DIR/getenv_logger.so" run_one "test_environment (getenv recorded)" "$vg" \
+        "$BUILD_DIR/test_environment"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
         run_one "test_webhook" "$vg" "$BUILD_DIR/test_webhook"
     run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
@@ -330,6 +334,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
     run_one "test_telemetry (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_telemetry"
+    TENIOS_TEST_SLACK_MS=500 run_one "test_deadline (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_deadline"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
         run_one "test_webhook (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_webhook"
     run_one "test_network closed-port (ASan+UBSan)" 0 \
