@@ -16,7 +16,7 @@ bench-wan: build
 # What one warm call costs (issue 15): instructions (callgrind) and system calls (strace -f -c),
 # each (count at 2N calls - count at N calls) / N, for libtenios, libcurl and the raw socket,
 # HTTP and HTTPS, against the nginx of `make bench`; writes the "Cost per warm call" section of
-# BENCHMARKS.md (which `make bench` keeps). About 2 minutes. Installs valgrind and strace when
+# BENCHMARKS.md (which `make bench` keeps). About a minute. Installs valgrind and strace when
 # missing. A measurement, not a test: `make test` does not run it.
 #
 #   make bench-cost                         BENCH_COST_CALLS=200 (N) by default
