@@ -48,6 +48,9 @@ TENIOS_IDS = ("c-default", "c-handle")
 # issue 15, per warm call on loopback: (instructions, system calls); None: no target
 TARGETS = {"http": (24_000, 3), "https": (30_000, None)}
 TOP_FUNCTIONS = 12
+# Functions whose calls are counted (from callgrind's call counts): the allocator and the clock.
+COUNTED_CALLS = {"malloc": "malloc", "calloc": "malloc", "realloc": "realloc", "free": "free",
+                 "clock_gettime": "clock_gettime", "__clock_gettime": "clock_gettime"}
 
 
 def ensure_tools() -> None:
@@ -85,6 +88,25 @@ def callgrind(cmd: list[str], env: dict[str, str], out: Path) -> dict[str, int]:
     return costs
 
 
+def call_counts(out: Path) -> dict[str, int]:
+    """How often the functions of COUNTED_CALLS were called, from a callgrind output file:
+    "cfn=(id) name" (the name only where an id first appears) then "calls=N ..." per call site."""
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    callee = None
+    with out.open() as f:
+        for line in f:
+            if line.startswith(("fn=", "cfn=")):
+                m = re.match(r"c?fn=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+                if m and m.group(2):
+                    names[m.group(1)] = m.group(2).split("@")[0]
+                callee = names.get(m.group(1)) if m and line.startswith("cfn=") else None
+            elif line.startswith("calls=") and callee in COUNTED_CALLS:
+                key = COUNTED_CALLS[callee]
+                counts[key] = counts.get(key, 0) + int(line[6:].split()[0])
+    return counts
+
+
 def strace_counts(cmd: list[str], env: dict[str, str], out: Path) -> dict[str, int]:
     """Runs cmd under strace -f -c; returns the number of calls of each system call."""
     r = subprocess.run(["strace", "-f", "-c", "-U", "name,calls", "-o", str(out), *cmd],
@@ -110,9 +132,11 @@ def measure(cfg: loopback.Config, url: str, programs: dict[str, Path], certs: Pa
         cmd, env = loopback.client_command(cfg, url, programs, certs, 1, warmup)
         stem = COST_OUT / f"{cfg.cid}-{cfg.proto}-{warmup}"
         runs[warmup] = (callgrind(cmd, env, stem.with_suffix(".callgrind")),
-                        strace_counts(cmd, env, stem.with_suffix(".strace")))
+                        strace_counts(cmd, env, stem.with_suffix(".strace")),
+                        call_counts(stem.with_suffix(".callgrind")))
     ir = per_call(runs[2 * n][0], runs[n][0], n)
     sc = per_call(runs[2 * n][1], runs[n][1], n)
+    calls = per_call(runs[2 * n][2], runs[n][2], n)
     total_ir = ir.pop("TOTAL")
     top = sorted(((v, k) for k, v in ir.items() if v >= 1), reverse=True)[:TOP_FUNCTIONS]
     # names made by fewer than one call in 20 are noise (a futex, an munmap of the allocator)
@@ -120,7 +144,9 @@ def measure(cfg: loopback.Config, url: str, programs: dict[str, Path], certs: Pa
                 if abs(v) >= 0.05}
     return {"key": cfg.key, "label": cfg.label, "proto": cfg.proto, "cid": cfg.cid,
             "instructions": total_ir, "syscalls": sum(sc.values()),
-            "by_syscall": syscalls, "top": [(k, v) for v, k in top]}
+            "by_syscall": syscalls, "top": [(k, v) for v, k in top],
+            "calls": {k: calls.get(k, 0.0) for k in ("malloc", "realloc", "free",
+                                                       "clock_gettime")}}
 
 
 # ------------------------------------------------------------------------------- output
@@ -137,7 +163,7 @@ def fmt_syscalls(by: dict[str, float]) -> str:
 
 def table(results: list[dict], bold: bool) -> tuple[list[str], list[list[str]]]:
     head = ["client", "proto", "instructions", "target", "", "system calls", "target", "",
-            "system calls by name (per call)"]
+            "system calls by name (per call)", "malloc / realloc / free", "clock reads"]
     body = []
     for r in results:
         instr_t, sys_t = TARGETS[r["proto"]] if r["cid"] in TENIOS_IDS else (None, None)
@@ -146,7 +172,9 @@ def table(results: list[dict], bold: bool) -> tuple[list[str], list[list[str]]]:
             marks = [f"**{m}**" if m != "-" else m for m in marks]
         body.append([r["label"], r["proto"].upper(), f"{r['instructions']:,.0f}",
                      f"≤ {instr_t:,}" if instr_t else "-", marks[0], f"{r['syscalls']:.2f}",
-                     f"≤ {sys_t}" if sys_t else "-", marks[1], fmt_syscalls(r["by_syscall"])])
+                     f"≤ {sys_t}" if sys_t else "-", marks[1], fmt_syscalls(r["by_syscall"]),
+                     " / ".join(f"{r['calls'][k]:.1f}" for k in ("malloc", "realloc", "free")),
+                     f"{r['calls']['clock_gettime']:.1f}"])
     return head, body
 
 
@@ -182,8 +210,10 @@ harness's loop included: a few instructions). **instructions**: callgrind's tota
 a system call that some calls make and others do not. The targets are issue 15's for
 libtenios: HTTP ≤ 24k instructions and ≤ 3 system calls (one write, one read, at most one
 liveness probe), HTTPS ≤ 30k instructions (no system-call target). The raw socket speaks plain
-HTTP only: it is the floor for HTTP. A system call made by fewer than one call in 20 is
-counted in the total but not named. libcurl's `poll` count depends on timing (it polls until
+HTTP only: it is the floor for HTTP. **malloc / realloc / free** (calloc counted as malloc)
+and **clock reads** (`clock_gettime`, which the vDSO answers without a system call): calls per
+warm call, from callgrind's call counts, the same difference. A system call made by fewer
+than one call in 20 is counted in the total but not named. libcurl's `poll` count depends on timing (it polls until
 the answer is there, and strace slows the process down), so it varies from run to run; the
 other clients block in one read.
 
