@@ -339,7 +339,7 @@ soak: build
 
 # libtenios against libcurl, a raw socket, requests and urllib3, through nginx on loopback
 # (installed when missing): prints a table and writes BENCHMARKS.md and BENCHMARKS.png.
-# A measurement, not a test: `make test` does not run it. About 9 minutes on 2 cores.
+# A measurement, not a test: `make test` does not run it. About 10 minutes on 2 cores.
 bench: build
 	BENCH_COMMAND="make bench" CC="$(CC)" $(PYTHON) benches/run.py
 

@@ -210,12 +210,12 @@ harness's loop included: a few instructions). **instructions**: callgrind's tota
 a system call that some calls make and others do not. The targets are issue 15's for
 libtenios: HTTP ≤ 24k instructions and ≤ 3 system calls (one write, one read, at most one
 liveness probe), HTTPS ≤ 30k instructions (no system-call target). The raw socket speaks plain
-HTTP only: it is the floor for HTTP. **malloc / realloc / free** (calloc counted as malloc)
-and **clock reads** (`clock_gettime`, which the vDSO answers without a system call): calls per
-warm call, from callgrind's call counts, the same difference. A system call made by fewer
-than one call in 20 is counted in the total but not named. libcurl's `poll` count depends on timing (it polls until
-the answer is there, and strace slows the process down), so it varies from run to run; the
-other clients block in one read.
+HTTP only: it is the floor for HTTP. **malloc / realloc / free** (calloc counted as malloc;
+free(NULL) counted too) and **clock reads** (`clock_gettime`, which the vDSO answers without a
+system call): calls per warm call, from callgrind's call counts, the same difference. A system
+call made by fewer than one call in 20 is counted in the total but not named. libcurl's `poll`
+count depends on timing (it polls until the answer is there, and strace slows the process
+down), so it varies from run to run; the other clients block in one read.
 
 {loopback.md_table(head, body, left=2)}
 
