@@ -47,7 +47,7 @@ import run as loopback  # noqa: E402  (benches/run.py: nginx, venv, machine info
 ROOT, BENCHES, OUT = loopback.ROOT, loopback.BENCHES, loopback.OUT
 WAN_OUT = OUT / "wan"
 RESULTS_JSON = OUT / "wan.json"
-BEGIN, END = "<!-- wan:begin -->", "<!-- wan:end -->"
+BEGIN, END = loopback.WAN_BEGIN, loopback.WAN_END
 CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"]
 log = loopback.log
 
@@ -614,16 +614,7 @@ Command: `{res['command']}` (`benches/wan.py --delay-ms {d:g} --samples {res['sa
 
 def write_section(md_path: Path, section: str) -> None:
     """Replaces the wide-area section of BENCHMARKS.md, or adds it before "## Machine"."""
-    text = md_path.read_text() if md_path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        a, b = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:a] + section + text[b:]
-    elif "\n## Machine" in text:
-        i = text.index("\n## Machine")
-        text = text[:i] + "\n" + section + "\n" + text[i:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    md_path.write_text(text)
+    loopback.write_section(md_path, section, BEGIN, END)
 
 
 def chart_panel(ax, res: dict) -> None:

@@ -12,3 +12,16 @@
 
 bench-wan: build
 	BENCH_COMMAND="make bench-wan" CC="$(CC)" $(PYTHON) benches/wan.py
+
+# What one warm call costs (issue 15): instructions (callgrind) and system calls (strace -f -c),
+# each (count at 2N calls - count at N calls) / N, for libtenios, libcurl and the raw socket,
+# HTTP and HTTPS, against the nginx of `make bench`; writes the "Cost per warm call" section of
+# BENCHMARKS.md (which `make bench` keeps). About a minute. Installs valgrind and strace when
+# missing. A measurement, not a test: `make test` does not run it.
+#
+#   make bench-cost                         BENCH_COST_CALLS=200 (N) by default
+
+.PHONY: bench-cost
+
+bench-cost: build
+	BENCH_COMMAND="make bench-cost" CC="$(CC)" $(PYTHON) benches/cost.py
