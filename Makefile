@@ -41,7 +41,8 @@ C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
               $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic \
-              $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment $(BUILD_DIR)/getenv_logger.so
+              $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment $(BUILD_DIR)/getenv_logger.so \
+              $(BUILD_DIR)/test_fork_locks
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
 # The targets below run in the order they are listed, even under -j: each
@@ -151,8 +152,8 @@ $(BUILD_DIR)/getenv_logger.so: tests/c/getenv_logger.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -pthread -o $@ $< $(LDFLAGS) -ldl
 
-# Linked against the test-hooks build of the library (panics on request).
-$(BUILD_DIR)/test_panic: tests/c/test_panic.c $(TEST_UTIL) $(HEADER) $(HOOKS_LIB)
+# Linked against the test-hooks build of the library (panics and held locks on request).
+$(BUILD_DIR)/test_panic $(BUILD_DIR)/test_fork_locks: $(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(HOOKS_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -pthread -o $@ $< tests/c/testutil.c \
 		$(LDFLAGS) -L$(dir $(HOOKS_LIB)) -Wl,-rpath,$(abspath $(dir $(HOOKS_LIB))) \

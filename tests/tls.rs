@@ -580,7 +580,15 @@ fn a_child_of_fork_makes_a_full_handshake() {
     let handshakes = |lines: &Mutex<Vec<String>>| -> Vec<String> {
         std::mem::take(&mut *lines.lock().unwrap())
             .iter()
-            .map(|l| l.rsplit(", ").next().unwrap().split(" in ").next().unwrap().to_owned())
+            .map(|l| {
+                l.rsplit(", ")
+                    .next()
+                    .unwrap()
+                    .split(" in ")
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect()
     };
     assert_eq!(handshakes(&lines), ["full handshake"]);
@@ -589,8 +597,8 @@ fn a_child_of_fork_makes_a_full_handshake() {
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0, "fork failed");
     if pid == 0 {
-        let ok = client.interrupt_block(KEY, CALL).is_ok()
-            && handshakes(&lines) == ["full handshake"];
+        let ok =
+            client.interrupt_block(KEY, CALL).is_ok() && handshakes(&lines) == ["full handshake"];
         // SAFETY: ends the child without running the parent's exit handlers.
         unsafe { libc::_exit(if ok { 0 } else { 1 }) };
     }

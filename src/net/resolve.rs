@@ -208,6 +208,9 @@ fn wait(
 /// Records a finished lookup of `key` started in `generation`, and its thread as gone.
 fn finish(key: &(String, u16), generation: u64, outcome: Result<Vec<SocketAddr>, String>) {
     let mut guard = lookups();
+    // Widens the window in which a fork could catch this lock held (test_fork_locks.c).
+    #[cfg(feature = "test-hooks")]
+    crate::test_hooks::maybe_hold_lock();
     let state = guard.as_mut().expect("set by lookups()");
     if state.generation != generation {
         return; // counted in another process's table (not reachable: threads do not fork)

@@ -25,7 +25,7 @@ for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
     "$BUILD_DIR/test_telemetry" "$BUILD_DIR/test_deadline" \
-    "$BUILD_DIR/test_environment" "$BUILD_DIR/getenv_logger.so" \
+    "$BUILD_DIR/test_environment" "$BUILD_DIR/getenv_logger.so" "$BUILD_DIR/test_fork_locks" \
     "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
@@ -317,6 +317,8 @@ for vg in 0 1; do
     run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
     LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
         "$BUILD_DIR/test_resolver"
+    SLOW_DNS_MS=200 LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" \
+        run_one "test_fork_locks (slow DNS, test hooks)" "$vg" "$BUILD_DIR/test_fork_locks"
     run_one "test_network closed-port" "$vg" "$BUILD_DIR/test_network" closed-port
     for u in "${UNUSABLE_URLS[@]}"; do
         run_one "test_network unusable-url '$u'" "$vg" \
