@@ -6,7 +6,8 @@ use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use ureq_proto::http::{Request, Uri};
+use ureq_proto::http::header::{self, HeaderMap, HeaderValue};
+use ureq_proto::http::{Method, Request, Uri};
 
 use crate::base_url::{is_loopback, BaseUrl};
 use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
@@ -30,7 +31,8 @@ pub struct Client {
     log: RwLock<Option<LogSink>>,
     /// Each method's URL, parsed once here rather than on every call.
     endpoints: [Uri; Endpoint::ALL.len()],
-    user_agent: String,
+    /// The headers every request carries but its length: user agent, accept, content type.
+    headers: HeaderMap,
     config: ClientConfig,
 }
 
@@ -129,18 +131,25 @@ impl Client {
         let endpoints = endpoints
             .try_into()
             .map_err(|_| Error::Internal("internal error: endpoint table".into()))?;
+        let mut headers = HeaderMap::with_capacity(4);
+        let user_agent_value = HeaderValue::from_str(&user_agent)
+            .map_err(|_| invalid("the user agent is not a valid header value".into()))?;
+        headers.insert(header::USER_AGENT, user_agent_value);
+        let json = HeaderValue::from_static("application/json");
+        headers.insert(header::ACCEPT, json.clone());
+        headers.insert(header::CONTENT_TYPE, json);
         let origin = Origin {
             https: base.is_https(),
             host: base.host().to_owned(),
             port: base.port(),
             proxy,
-            user_agent: user_agent.clone(),
+            user_agent,
         };
         Ok(Client {
             pool: Pool::new(origin, tls, config.idle_timeout),
             log: RwLock::new(config.log.clone()),
             endpoints,
-            user_agent,
+            headers,
             config,
         })
     }
@@ -261,15 +270,14 @@ impl Client {
                 .open(&deadline.for_connecting(start, self.config.connect_timeout))
                 .map_err(|f| self.error(f, false))?,
         };
-        let request = Request::post(self.endpoints[endpoint as usize].clone())
-            .header("user-agent", &self.user_agent)
-            .header("accept", "application/json")
-            .header("content-type", "application/json")
-            .header("content-length", body.len())
-            .body(())
-            .map_err(|e| {
-                Error::Internal(format!("internal error: cannot build the request: {e}"))
-            })?;
+        let mut request = Request::new(());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.endpoints[endpoint as usize].clone();
+        // The fixed headers were checked and hashed once, when the client was built.
+        *request.headers_mut() = self.headers.clone();
+        request
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         let response = exchange(
             &mut connection,
             request,
@@ -353,7 +361,13 @@ pub fn check_arg<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return invalid("is not valid UTF-8".into());
     };
-    if text.chars().any(char::is_control) {
+    // ASCII first: the usual argument, checked without decoding characters.
+    let control = if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_control())
+    } else {
+        text.chars().any(char::is_control)
+    };
+    if control {
         return invalid("contains a control character".into());
     }
     Ok(text)

@@ -4,6 +4,7 @@
 //! module only moves bytes between that state machine and a [`Connection`], each step within
 //! the call's deadline: no HTTP framing is written here.
 
+use ureq_proto::client::state::RecvResponse;
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 use ureq_proto::http::Request;
 use ureq_proto::BodyMode;
@@ -24,10 +25,10 @@ pub(crate) struct Response {
 }
 
 /// How much the socket is asked for at once.
-const READ_CHUNK: usize = 8 * 1024;
+const READ_CHUNK: usize = 4 * 1024;
 
 /// Sends `request` with `body` (head and body in one write) and reads the response, with a
-/// body of at most `max_body` bytes.
+/// body of at most `max_body` bytes. Uses the connection's buffer for both directions.
 pub(crate) fn exchange(
     connection: &mut Connection,
     request: Request<()>,
@@ -35,8 +36,11 @@ pub(crate) fn exchange(
     max_body: usize,
     deadline: &Deadline,
 ) -> Result<Response, Failure> {
-    let call = send(connection, request, body, deadline)?;
-    receive(connection, call, max_body, deadline)
+    let mut buffer = std::mem::take(&mut connection.buffer);
+    let result = send(connection, &mut buffer, request, body, deadline)
+        .and_then(|call| receive(connection, &mut buffer, call, max_body, deadline));
+    connection.buffer = buffer;
+    result
 }
 
 fn protocol(e: impl std::fmt::Display, status: u16) -> Failure {
@@ -49,46 +53,39 @@ fn protocol(e: impl std::fmt::Display, status: u16) -> Failure {
 /// Writes the request; returns the call waiting for the response.
 fn send(
     connection: &mut Connection,
+    out: &mut Vec<u8>,
     request: Request<()>,
     body: &[u8],
     deadline: &Deadline,
-) -> Result<Call<ureq_proto::client::state::RecvResponse>, Failure> {
+) -> Result<Call<RecvResponse>, Failure> {
     let internal = |e: ureq_proto::Error| Failure::Protocol {
         message: format!("internal error: cannot frame the request: {e}"),
         status: 0,
     };
+    // Room for any head of this library's and the body, so that they go out in one write.
+    let needed = HEAD_ROOM + body.len();
+    if out.len() < needed {
+        out.resize(needed, 0);
+    }
     let mut call = Call::new(request).map_err(internal)?.proceed();
-    let mut out = vec![0u8; 1024 + body.len()];
     let mut used = 0;
     while !call.can_proceed() {
-        if used == out.len() {
-            out.resize(out.len() * 2, 0);
+        let written = call.write(&mut out[used..]).map_err(internal)?;
+        if written == 0 {
+            return Err(internal(ureq_proto::Error::OutputOverflow));
         }
-        used += call.write(&mut out[used..]).map_err(internal)?;
+        used += written;
     }
     let call = match call.proceed().map_err(internal)? {
         Some(SendRequestResult::SendBody(mut sending)) => {
             let mut input = body;
-            loop {
+            while !sending.can_proceed() {
                 let (taken, written) = sending.write(input, &mut out[used..]).map_err(internal)?;
+                if taken == 0 && written == 0 {
+                    return Err(internal(ureq_proto::Error::OutputOverflow));
+                }
                 input = &input[taken..];
                 used += written;
-                if sending.can_proceed() {
-                    break;
-                }
-                if taken == 0 && written == 0 {
-                    if !input.is_empty() {
-                        out.resize(out.len() + input.len() + 64, 0);
-                        continue;
-                    }
-                    // The end of the body, for framings that need it said.
-                    let (_, written) = sending.write(&[], &mut out[used..]).map_err(internal)?;
-                    used += written;
-                    if !sending.can_proceed() {
-                        return Err(internal(ureq_proto::Error::BodyContentAfterFinish));
-                    }
-                    break;
-                }
             }
             sending
                 .proceed()
@@ -105,14 +102,17 @@ fn send(
     Ok(call)
 }
 
-/// Reads the response to the end.
+/// Room for a request head: this library's are a few hundred bytes.
+const HEAD_ROOM: usize = 4096;
+
+/// Reads the response to the end into `input` (as scratch) and a new body.
 fn receive(
     connection: &mut Connection,
-    mut call: Call<ureq_proto::client::state::RecvResponse>,
+    input: &mut Vec<u8>,
+    mut call: Call<RecvResponse>,
     max_body: usize,
     deadline: &Deadline,
 ) -> Result<Response, Failure> {
-    let mut input: Vec<u8> = Vec::new();
     let mut filled = 0;
     let mut first = true;
     // The head.
@@ -137,7 +137,7 @@ fn receive(
                 status: 0,
             });
         }
-        if read_more(connection, &mut input, &mut filled, deadline)? == 0 {
+        if read_more(connection, input, &mut filled, deadline)? == 0 {
             return Err(Failure::ClosedEarly);
         }
         if first {
@@ -173,7 +173,7 @@ fn receive(
                 if !close_delimited && reading.can_proceed() {
                     break;
                 }
-                if read_more(connection, &mut input, &mut filled, deadline)? == 0 {
+                if read_more(connection, input, &mut filled, deadline)? == 0 {
                     if close_delimited {
                         break;
                     }
@@ -198,7 +198,8 @@ fn receive(
     })
 }
 
-/// Reads once more into `input` after its `filled` bytes; returns how many arrived.
+/// Reads once more into `input` after its `filled` bytes, growing it when less than
+/// [`READ_CHUNK`] is free; returns how many bytes arrived.
 fn read_more(
     connection: &mut Connection,
     input: &mut Vec<u8>,

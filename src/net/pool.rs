@@ -50,31 +50,48 @@ pub(crate) struct Origin {
     pub(crate) user_agent: String,
 }
 
-/// An open connection to the origin: plain, or TLS (directly or through a tunnel).
-pub(crate) enum Connection {
+/// An open connection to the origin: plain, or TLS (directly or through a tunnel), with the
+/// buffer its exchanges use (kept with it, so that a warm call neither allocates nor clears
+/// one).
+pub(crate) struct Connection {
+    link: Link,
+    pub(crate) buffer: Vec<u8>,
+}
+
+enum Link {
     Plain(Conn),
     Tls(Box<TlsConn>),
 }
 
+/// The size of a connection's buffer: a request or response of this API fits many times.
+const BUFFER_BYTES: usize = 8 * 1024;
+
 impl Connection {
+    fn new(link: Link) -> Connection {
+        Connection {
+            link,
+            buffer: vec![0; BUFFER_BYTES],
+        }
+    }
+
     pub(crate) fn send(&mut self, bytes: &[u8], deadline: &Deadline) -> Result<(), Failure> {
-        match self {
-            Connection::Plain(conn) => conn.write_all(bytes, deadline),
-            Connection::Tls(tls) => tls.send(bytes, deadline),
+        match &mut self.link {
+            Link::Plain(conn) => conn.write_all(bytes, deadline),
+            Link::Tls(tls) => tls.send(bytes, deadline),
         }
     }
 
     pub(crate) fn recv(&mut self, buf: &mut [u8], deadline: &Deadline) -> Result<usize, Failure> {
-        match self {
-            Connection::Plain(conn) => conn.read(buf, deadline),
-            Connection::Tls(tls) => tls.recv(buf, deadline),
+        match &mut self.link {
+            Link::Plain(conn) => conn.read(buf, deadline),
+            Link::Tls(tls) => tls.recv(buf, deadline),
         }
     }
 
     fn fit_for_reuse(&mut self, deadline: &Deadline) -> bool {
-        match self {
-            Connection::Plain(conn) => conn.look() == Idle::Quiet,
-            Connection::Tls(tls) => tls.fit_for_reuse(deadline),
+        match &mut self.link {
+            Link::Plain(conn) => conn.look() == Idle::Quiet,
+            Link::Tls(tls) => tls.fit_for_reuse(deadline),
         }
     }
 }
@@ -221,11 +238,11 @@ impl Pool {
             )?;
         }
         if !origin.https {
-            return Ok(Connection::Plain(conn));
+            return Ok(Connection::new(Link::Plain(conn)));
         }
         let tls = Arc::clone(&self.state().tls);
         let tls = TlsConn::handshake(conn, &tls, &origin.host, deadline)?;
-        Ok(Connection::Tls(Box::new(tls)))
+        Ok(Connection::new(Link::Tls(Box::new(tls))))
     }
 
     fn resolve(
