@@ -1,5 +1,6 @@
 //! The blocking client: argument checks, the request on the wire, and transport errors.
 
+use std::borrow::Cow;
 use std::io;
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
@@ -24,12 +25,13 @@ pub struct Client {
     pool: Pool,
     /// Where log lines go (changeable: the default client's is set after it is built).
     log: RwLock<Option<LogSink>>,
-    /// Each method's URL, parsed once here rather than on every call.
-    endpoints: [ureq::http::Uri; Endpoint::ALL.len()],
+    /// The checked base URL every request's URL is built from (see [`Client::url`]).
+    base: BaseUrl,
     config: ClientConfig,
 }
 
-/// The API methods, by path.
+/// The API methods that have a typed function, by path. (Any other path goes through
+/// [`Client::post_path`], the generic call.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     InterruptBlock,
@@ -38,18 +40,17 @@ pub(crate) enum Endpoint {
     RecordStart,
     RecordStop,
     ListenInStart,
+    MakecallInit,
+    MakecallStatus,
+    CallbackInit,
+    CallbackStatus,
+    AgentStateRetrieve,
+    AgentStateChange,
+    WrapUpExtend,
+    WrapUpCancel,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 6] = [
-        Endpoint::InterruptBlock,
-        Endpoint::TransferCall,
-        Endpoint::ReferCall,
-        Endpoint::RecordStart,
-        Endpoint::RecordStop,
-        Endpoint::ListenInStart,
-    ];
-
     /// `POST /path`, for log lines.
     fn request_line(self) -> &'static str {
         match self {
@@ -59,19 +60,21 @@ impl Endpoint {
             Endpoint::RecordStart => "POST /record-call/start",
             Endpoint::RecordStop => "POST /record-call/stop",
             Endpoint::ListenInStart => "POST /call/listen-in/start",
+            Endpoint::MakecallInit => "POST /makecall/init",
+            Endpoint::MakecallStatus => "POST /makecall/status",
+            Endpoint::CallbackInit => "POST /callback/init",
+            Endpoint::CallbackStatus => "POST /callback/status",
+            Endpoint::AgentStateRetrieve => "POST /acd/agent-state/retrieve",
+            Endpoint::AgentStateChange => "POST /acd/agent-state/change",
+            Endpoint::WrapUpExtend => "POST /wrap-up/extend",
+            Endpoint::WrapUpCancel => "POST /wrap-up/cancel",
         }
     }
 
     /// The path below the base URL.
     pub(crate) fn path(self) -> &'static str {
-        match self {
-            Endpoint::InterruptBlock => "interrupt-ecc-block",
-            Endpoint::TransferCall => "transfer-call",
-            Endpoint::ReferCall => "refer-call",
-            Endpoint::RecordStart => "record-call/start",
-            Endpoint::RecordStop => "record-call/stop",
-            Endpoint::ListenInStart => "call/listen-in/start",
-        }
+        // The request line without "POST /": each path is written once.
+        &self.request_line()["POST /".len()..]
     }
 }
 
@@ -110,17 +113,9 @@ impl Client {
             Some(product) => format!("{USER_AGENT} {}", check_product(product)?),
             None => USER_AGENT.to_owned(),
         };
-        let mut endpoints = Vec::with_capacity(Endpoint::ALL.len());
-        for endpoint in Endpoint::ALL {
-            endpoints.push(
-                base.endpoint(endpoint.path())
-                    .parse::<ureq::http::Uri>()
-                    .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?,
-            );
-        }
-        let endpoints = endpoints
-            .try_into()
-            .map_err(|_| Error::Internal("internal error: endpoint table".into()))?;
+        // Checked once here, so that building a method's URL later cannot fail for the base.
+        Self::url_below(&base, Endpoint::InterruptBlock.path())
+            .map_err(|e| invalid(format!("{} is unusable: {e}", config.base_url_origin)))?;
         let agent_config = ureq::Agent::config_builder()
             // Statuses are data here: classify() decides what a 4xx or 5xx means.
             .http_status_as_error(false)
@@ -140,16 +135,14 @@ impl Client {
         Ok(Client {
             pool: Pool::new(agent_config, tls),
             log: RwLock::new(config.log.clone()),
-            endpoints,
+            base,
             config,
         })
     }
 
     /// Sends one request to `endpoint` and returns the HTTP status and body, for the method
-    /// modules in `api/` to classify. The one path every method takes, so that shutdown,
-    /// timeouts, at-most-once and redaction are written once: `body` is sent at most once,
-    /// and every occurrence of a string in `secrets` is redacted from what the server
-    /// answered (see [`Error::redacted`]). Arguments must have been checked already.
+    /// modules in `api/` to classify: the request of [`Client::post_path`] with `body`
+    /// encoded as JSON.
     pub(crate) fn post<T>(
         &self,
         endpoint: Endpoint,
@@ -157,11 +150,34 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.traced(endpoint.request_line(), || {
-            let body = serde_json::to_vec(body).map_err(|e| {
-                Error::Internal(format!("internal error: cannot encode the request: {e}"))
-            })?;
-            self.exchange(endpoint, &body)
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::Internal(format!("internal error: cannot encode the request: {e}"))
+        })?;
+        self.post_path(
+            endpoint.path(),
+            Cow::Borrowed(endpoint.request_line()),
+            &body,
+            secrets,
+            classify,
+        )
+    }
+
+    /// Sends one POST of `body` (JSON) to `path` below the base URL and hands the HTTP status
+    /// and body to `classify`. The one path every method takes (typed, or the generic call),
+    /// so that shutdown, timeouts, at-most-once and redaction are written once: `body` is sent
+    /// at most once, and every occurrence of a string in `secrets` is redacted from what the
+    /// server answered (see [`Error::redacted`]). `request_line` (`POST /path`) names the call
+    /// in log lines. Arguments, `path` included, must have been checked already.
+    pub(crate) fn post_path<T>(
+        &self,
+        path: &str,
+        request_line: Cow<'static, str>,
+        body: &[u8],
+        secrets: &[&str],
+        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.traced(request_line, || {
+            self.exchange(self.url(path)?, body)
                 .and_then(|(status, answer)| {
                     let t = telemetry::current_timings();
                     telemetry::event(LogLevel::Info, || {
@@ -177,13 +193,26 @@ impl Client {
         })
     }
 
+    /// The URL of the method at `path` (`record-call/start` or `/record-call/start`): the one
+    /// place a request's URL is built from the base URL.
+    fn url(&self, path: &str) -> Result<ureq::http::Uri, Error> {
+        Self::url_below(&self.base, path)
+            .map_err(|e| Error::InvalidArgument(format!("path {path} gives an unusable URL: {e}")))
+    }
+
+    fn url_below(base: &BaseUrl, path: &str) -> Result<ureq::http::Uri, String> {
+        base.endpoint(path.trim_start_matches('/'))
+            .parse::<ureq::http::Uri>()
+            .map_err(|e| e.to_string())
+    }
+
     /// Runs one call (or pre-connect) of this client: refused once the client is shut down;
     /// its failures become [`Error::Shutdown`] when a shutdown cancelled them; traced (see
     /// telemetry.rs), its log lines delivered when it is over, on the calling thread, with no
     /// lock held.
     fn traced<T>(
         &self,
-        request_line: &'static str,
+        request_line: Cow<'static, str>,
         call: impl FnOnce() -> Result<T, Error>,
     ) -> Result<T, Error> {
         let sink = self
@@ -222,20 +251,17 @@ impl Client {
     /// call that needs one, so that call costs one round trip. Sends nothing. Not through a
     /// proxy (an argument error then).
     pub fn preconnect(&self) -> Result<(), Error> {
-        self.traced("pre-connect", || {
+        self.traced(Cow::Borrowed("pre-connect"), || {
             if self.config.proxy.is_some() || self.config.proxy_from_env {
                 return Err(Error::InvalidArgument(
                     "pre-connect does not work through a proxy".into(),
                 ));
             }
+            let url = self.url(Endpoint::InterruptBlock.path())?;
             let agent = self.pool.agent();
             agent
                 .connections()
-                .preconnect(
-                    &self.endpoints[0],
-                    agent.agent().config(),
-                    self.config.connect_timeout,
-                )
+                .preconnect(&url, agent.agent().config(), self.config.connect_timeout)
                 .map_err(|e| self.transport_error(e))
         })
     }
@@ -251,11 +277,11 @@ impl Client {
     }
 
     /// The request on the wire: the HTTP status and the body (at most [`MAX_BODY_BYTES`]).
-    fn exchange(&self, endpoint: Endpoint, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
+    fn exchange(&self, url: ureq::http::Uri, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
         let agent = self.pool.agent();
         let mut response = agent
             .agent()
-            .post(self.endpoints[endpoint as usize].clone())
+            .post(url)
             .header("Content-Type", "application/json")
             .send(body)
             .map_err(|e| self.transport_error(e))?;
@@ -333,7 +359,7 @@ impl Client {
             }
             // rustls reports handshake and certificate failures as InvalidData; plain HTTP
             // parse failures come back as ureq protocol errors instead.
-            K::InvalidData if self.endpoints[0].scheme_str() == Some("https") => {
+            K::InvalidData if self.base.as_str().starts_with("https:") => {
                 return Error::Network(format!("TLS failure: {e}"));
             }
             K::ConnectionRefused => "connection refused",
