@@ -83,11 +83,13 @@ enum class Status : std::uint32_t {
     ErrInternal = TENIOS_ERR_INTERNAL,
     ErrShutdown = TENIOS_ERR_SHUTDOWN,
     ErrSupervisorDestinationBlacklisted = TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+    ErrAgentNotFound = TENIOS_ERR_AGENT_NOT_FOUND,
+    ErrAgentNotInWrapUp = TENIOS_ERR_AGENT_NOT_IN_WRAP_UP,
 };
 
 // The last status this header names. A test checks that the library names no status after
 // it (tests/cpp/test_client.cpp), so that a status added to tenios.h cannot be forgotten here.
-constexpr Status kLastStatus = Status::ErrSupervisorDestinationBlacklisted;
+constexpr Status kLastStatus = Status::ErrAgentNotInWrapUp;
 
 // The numbers are ABI: pin them, so that a renumbering in tenios.h (which
 // must never happen) fails to compile instead of misreporting errors.
@@ -107,6 +109,8 @@ static_assert(static_cast<std::uint32_t>(Status::ErrInternal) == 12, "tenios_sta
 static_assert(static_cast<std::uint32_t>(Status::ErrShutdown) == 13, "tenios_status ABI");
 static_assert(static_cast<std::uint32_t>(Status::ErrSupervisorDestinationBlacklisted) == 14,
               "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrAgentNotFound) == 15, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrAgentNotInWrapUp) == 16, "tenios_status ABI");
 
 // Where Client::transfer_call() sends a call: the values of the C enum
 // tenios_destination_type (fixed numbers, new ones only appended).

@@ -51,6 +51,8 @@ from ._native import (LOG_CALLBACK, VERSION, CallTimings, LibraryNotFoundError, 
 __version__ = VERSION
 
 __all__ = [
+    "AgentNotFoundError",
+    "AgentNotInWrapUpError",
     "ApiError",
     "AsyncClient",
     "BadCredentialsError",
@@ -102,6 +104,8 @@ class Status(enum.IntEnum):
     ERR_INTERNAL = 12
     ERR_SHUTDOWN = 13
     ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14
+    ERR_AGENT_NOT_FOUND = 15
+    ERR_AGENT_NOT_IN_WRAP_UP = 16
 
 
 class DestinationType(enum.IntEnum):
@@ -285,6 +289,16 @@ class SupervisorDestinationBlacklistedError(TeniosError):
     destination is on the account's blacklist."""
 
 
+class AgentNotFoundError(TeniosError):
+    """TENIOS_ERR_AGENT_NOT_FOUND: the API's AGENT_NOT_FOUND (``Client.wrap_up_extend``,
+    ``Client.wrap_up_cancel``): no agent has the e-mail given."""
+
+
+class AgentNotInWrapUpError(TeniosError):
+    """TENIOS_ERR_AGENT_NOT_IN_WRAP_UP: the API's AGENT_NOT_IN_WRAP_UP (``Client.wrap_up_extend``,
+    ``Client.wrap_up_cancel``): the agent's wrap-up is already over, or never began."""
+
+
 ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
     Status.ERR_INVALID_VALUE: InvalidValueError,
@@ -300,6 +314,8 @@ ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INTERNAL: InternalError,
     Status.ERR_SHUTDOWN: ShutdownError,
     Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED: SupervisorDestinationBlacklistedError,
+    Status.ERR_AGENT_NOT_FOUND: AgentNotFoundError,
+    Status.ERR_AGENT_NOT_IN_WRAP_UP: AgentNotInWrapUpError,
 }
 
 _UINT32_MAX = 2**32 - 1
