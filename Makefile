@@ -38,7 +38,8 @@ C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
 CPP_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server-cpp
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
-              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
+              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_contact_center \
+              $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic
 TEST_UTIL  := tests/c/testutil.c tests/c/testutil.h
 
@@ -125,7 +126,7 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
-		$(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook: \
+		$(BUILD_DIR)/test_contact_center $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -173,8 +174,8 @@ $(BUILD_DIR)/test_webhook_cpp: tests/cpp/test_webhook.cpp $(CPP_HEADER) $(HEADER
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry \
-              $(SAN_DIR)/test_webhook
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_contact_center \
+              $(SAN_DIR)/test_telemetry $(SAN_DIR)/test_webhook
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)

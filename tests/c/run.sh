@@ -24,7 +24,7 @@ LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
-    "$BUILD_DIR/test_telemetry" \
+    "$BUILD_DIR/test_contact_center" "$BUILD_DIR/test_telemetry" \
     "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
     "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
@@ -45,10 +45,13 @@ export TENIOS_TEST_KEY="c-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="3f2b8c1e-7a4d-4e59-9b61-0c8d2e7f5a14"
 export TENIOS_TEST_STUCK="9c4e1a7b-2d3f-4b8a-a6c5-e1f07d92b3c8"
 export TENIOS_TEST_CONNECTED="2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+export TENIOS_TEST_AGENT="anna@example.com"
+export TENIOS_TEST_WRAP_UP_AGENT="ben@example.com"
 
 start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
     --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
-    --connected-call "$TENIOS_TEST_CONNECTED"
+    --connected-call "$TENIOS_TEST_CONNECTED" \
+    --agent "$TENIOS_TEST_AGENT" --wrap-up-agent "$TENIOS_TEST_WRAP_UP_AGENT"
 export TENIOS_API_URL=$URL
 export TENIOS_SIM_PORT=${URL##*:}
 echo "simulator: $URL (pid $SIM_PID)"
@@ -306,6 +309,7 @@ for vg in 0 1; do
     # Fewer calls per process under valgrind, which is ~50x slower.
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
+    run_one "test_contact_center" "$vg" "$BUILD_DIR/test_contact_center"
     run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
         run_one "test_webhook" "$vg" "$BUILD_DIR/test_webhook"
@@ -329,6 +333,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
+    run_one "test_contact_center (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_contact_center"
     run_one "test_telemetry (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_telemetry"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
         run_one "test_webhook (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_webhook"
