@@ -34,6 +34,7 @@ TENIOS_LDLIBS   := -ltenios
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
+C_CLICK_TO_CALL := $(BUILD_DIR)/tenios-click-to-call
 C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
 CPP_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server-cpp
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
@@ -84,9 +85,11 @@ $(HOOKS_LIB): build
 	cp $(TARGET_DIR)/debug/libtenios.so $@
 	ln -sf libtenios.so $(@D)/$(SONAME)
 
-c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_WEBHOOK_EXAMPLE) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_CLICK_TO_CALL) $(C_WEBHOOK_EXAMPLE) \
+	$(C_TESTS)
 
-$(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo: $(BUILD_DIR)/%: bindings/c/%.c \
+$(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo $(BUILD_DIR)/tenios-click-to-call: \
+		$(BUILD_DIR)/%: bindings/c/%.c \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
@@ -294,11 +297,12 @@ test: deps build header-check test-header test-rust test-fuzz test-c test-cpp te
 
 demo: build
 	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE) \
-		$(C_WEBHOOK_EXAMPLE)
+		$(C_WEBHOOK_EXAMPLE) $(C_CLICK_TO_CALL)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
 		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(C_WEBHOOK_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
+		TENIOS_CLICK_TO_CALL=$(CURDIR)/$(C_CLICK_TO_CALL) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
 		TENIOS_LIBRARY=$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 
