@@ -27,7 +27,8 @@ for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_contact_center" "$BUILD_DIR/test_telemetry" \
     "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
-    "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
+    "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo" \
+    "$BUILD_DIR/tenios-click-to-call"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
         exit 2
@@ -291,6 +292,22 @@ check_example "stuck waiting call: step 1 fails, exit 1" 1 "" \
 check_example "wrong number of arguments: usage, exit 1" 1 "" \
     "usage: tenios-call-demo WAITING_CALL CONNECTED_CALL AGENT" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
+
+echo
+echo "== tenios-click-to-call (the click-to-call example)"
+EXAMPLE_PROG=$BUILD_DIR/tenios-click-to-call
+sim_json POST /_sim/reset >/dev/null
+check_example "the simulator's TENIOS number: started, then CONNECTED, exit 0" 0 \
+    "click-to-call 1: TENIOS calls +491701234567, then puts it through to +4922112345678
+click-to-call 1: CONNECTED" '$' \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567 +4922112345678
+check_example "not a TENIOS number of the account: exit 1" 1 "" \
+    "tenios-click-to-call: makecall/init: TENIOS_ERR_INVALID_VALUE: INVALID_VALUE: Invalid parameter type or format (fields: tenios_number)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567 +4930000000
+check_example "wrong number of arguments: usage, exit 1" 1 "" \
+    "usage: tenios-click-to-call DESTINATION TENIOS_NUMBER" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567
+check_example_valgrind "a click-to-call" 0 +491701234567 +4922112345678
 echo "$EXAMPLE_PASSED passed, $EXAMPLE_FAILED failed"
 TOTAL_PASSED=$((TOTAL_PASSED + EXAMPLE_PASSED))
 TOTAL_FAILED=$((TOTAL_FAILED + EXAMPLE_FAILED))
