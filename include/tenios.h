@@ -57,7 +57,8 @@ enum tenios_status
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
+   * The call succeeded: the API answered HTTP 200 with the method's success (e.g.
+   * `{"success": true}`: the block was interrupted).
    */
   TENIOS_OK = 0,
   /**

@@ -19,7 +19,8 @@ use std::ffi::CStr;
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum tenios_status {
-    /// The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
+    /// The call succeeded: the API answered HTTP 200 with the method's success (e.g.
+    /// `{"success": true}`: the block was interrupted).
     TENIOS_OK = 0,
     /// Rejected before anything was sent: an argument was NULL, empty, not UTF-8, longer than
     /// 1024 bytes or contained a control character; or the base URL is unusable.

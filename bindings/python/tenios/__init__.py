@@ -17,7 +17,10 @@ proxy, user agent) and its own connection pool, shareable between threads. It ne
 
 Its errors also carry ``api_code``, ``http_status`` and ``fields``. A ``Client`` also controls
 the rest of a live call: ``transfer_call``, ``refer_call``, ``record_start``/``record_stop`` and
-``listen_in_start``. ``AsyncClient`` is the same for asyncio programs: ``async`` methods that run
+``listen_in_start``; starts calls and drives agents: ``makecall_init``/``makecall_status``,
+``callback_init``/``callback_status``, ``agent_state_retrieve``/``agent_state_change``,
+``wrap_up_extend``/``wrap_up_cancel``; and reaches any other method of the API with
+``call_json(path, body)`` (docs/contact-center.md). ``AsyncClient`` is the same for asyncio programs: ``async`` methods that run
 the blocking call in a thread, so the event loop keeps running:
 
     async with tenios.AsyncClient("my-access-key") as client:
