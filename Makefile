@@ -35,11 +35,13 @@ TENIOS_LDLIBS   := -ltenios
 C_EXAMPLE  := $(BUILD_DIR)/tenios-interrupt
 C_CLIENT_EXAMPLE := $(BUILD_DIR)/tenios-client-example
 C_CALL_DEMO := $(BUILD_DIR)/tenios-call-demo
+C_CLICK_TO_CALL := $(BUILD_DIR)/tenios-click-to-call
 C_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server
 CPP_WEBHOOK_EXAMPLE := $(BUILD_DIR)/tenios-webhook-server-cpp
 C_TESTS    := $(BUILD_DIR)/test_interrupt $(BUILD_DIR)/test_network \
               $(BUILD_DIR)/test_client $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver \
-              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
+              $(BUILD_DIR)/test_methods $(BUILD_DIR)/test_contact_center \
+              $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
               $(BUILD_DIR)/test_dlopen $(BUILD_DIR)/slow_getaddrinfo.so $(BUILD_DIR)/test_panic \
               $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment $(BUILD_DIR)/getenv_logger.so \
               $(BUILD_DIR)/test_fork_locks
@@ -87,9 +89,11 @@ $(HOOKS_LIB): build
 	cp $(TARGET_DIR)/debug/libtenios.so $@
 	ln -sf libtenios.so $(@D)/$(SONAME)
 
-c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_WEBHOOK_EXAMPLE) $(C_TESTS)
+c-programs: $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(C_CLICK_TO_CALL) $(C_WEBHOOK_EXAMPLE) \
+	$(C_TESTS)
 
-$(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo: $(BUILD_DIR)/%: bindings/c/%.c \
+$(BUILD_DIR)/tenios-client-example $(BUILD_DIR)/tenios-call-demo $(BUILD_DIR)/tenios-click-to-call: \
+		$(BUILD_DIR)/%: bindings/c/%.c \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TENIOS_CPPFLAGS) $(CFLAGS) -o $@ $< \
@@ -129,7 +133,8 @@ $(BUILD_DIR)/test_network: tests/c/test_network.c $(TEST_UTIL) $(HEADER) $(LIB)
 		$(LDFLAGS) $(TENIOS_LDFLAGS) $(TENIOS_LDLIBS) $(LDLIBS)
 
 $(BUILD_DIR)/test_process $(BUILD_DIR)/test_resolver $(BUILD_DIR)/test_methods \
-		$(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook $(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment: \
+		$(BUILD_DIR)/test_contact_center $(BUILD_DIR)/test_telemetry $(BUILD_DIR)/test_webhook \
+		$(BUILD_DIR)/test_deadline $(BUILD_DIR)/test_environment: \
 		$(BUILD_DIR)/%: tests/c/%.c $(TEST_UTIL) \
 		$(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -182,8 +187,8 @@ $(BUILD_DIR)/test_webhook_cpp: tests/cpp/test_webhook.cpp $(CPP_HEADER) $(HEADER
 SAN_DIR    := $(BUILD_DIR)/sanitize
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := $(SAN_DIR)/test_interrupt $(SAN_DIR)/test_client $(SAN_DIR)/test_network \
-              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_telemetry \
-              $(SAN_DIR)/test_webhook $(SAN_DIR)/test_deadline
+              $(SAN_DIR)/test_process $(SAN_DIR)/test_methods $(SAN_DIR)/test_contact_center \
+              $(SAN_DIR)/test_telemetry $(SAN_DIR)/test_webhook $(SAN_DIR)/test_deadline
 
 $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 	@mkdir -p $(@D)
@@ -324,11 +329,12 @@ test: deps build header-check test-header test-rust test-fuzz test-c test-cpp te
 
 demo: build
 	@$(MAKE) --no-print-directory -s $(C_EXAMPLE) $(C_CLIENT_EXAMPLE) $(C_CALL_DEMO) $(CPP_EXAMPLE) \
-		$(C_WEBHOOK_EXAMPLE)
+		$(C_WEBHOOK_EXAMPLE) $(C_CLICK_TO_CALL)
 	TENIOS_SIM=$(SIM) TENIOS_EXAMPLE=$(CURDIR)/$(C_EXAMPLE) \
 		TENIOS_WEBHOOK_SERVER=$(CURDIR)/$(C_WEBHOOK_EXAMPLE) \
 		TENIOS_CLIENT_EXAMPLE=$(CURDIR)/$(C_CLIENT_EXAMPLE) \
 		TENIOS_CALL_DEMO=$(CURDIR)/$(C_CALL_DEMO) \
+		TENIOS_CLICK_TO_CALL=$(CURDIR)/$(C_CLICK_TO_CALL) \
 		TENIOS_CPP_EXAMPLE=$(CURDIR)/$(CPP_EXAMPLE) \
 		TENIOS_LIBRARY=$(LIB) PYTHON=$(PYTHON) bindings/c/demo.sh
 

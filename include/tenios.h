@@ -57,7 +57,8 @@ enum tenios_status
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
+   * The call succeeded: the API answered HTTP 200 with the method's success (e.g.
+   * `{"success": true}`: the block was interrupted).
    */
   TENIOS_OK = 0,
   /**
@@ -123,6 +124,18 @@ enum tenios_status
    * blacklist.
    */
   TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14,
+  /**
+   * The API answered error_code `AGENT_NOT_FOUND` (`tenios_client_wrap_up_extend`,
+   * `tenios_client_wrap_up_cancel`): no agent has the e-mail given (documented on the
+   * wrap-up page).
+   */
+  TENIOS_ERR_AGENT_NOT_FOUND = 15,
+  /**
+   * The API answered error_code `AGENT_NOT_IN_WRAP_UP` (`tenios_client_wrap_up_extend`,
+   * `tenios_client_wrap_up_cancel`): the agent's wrap-up is already over, or never began
+   * (documented on the wrap-up page).
+   */
+  TENIOS_ERR_AGENT_NOT_IN_WRAP_UP = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -489,6 +502,152 @@ tenios_status tenios_client_interrupt_block(const struct tenios_client *client,
  * inherited from the parent.
  */
 void tenios_client_shutdown(const struct tenios_client *client);
+
+/**
+ * Starts a click-to-call (`POST /makecall/init`): TENIOS calls `destination_number` first
+ * and, once it answers, puts the call through to `tenios_number` (a number of the account),
+ * whose routing plan runs; a Call Control block there gets the id as
+ * `variables.callback_id`. The account needs the Callbacks feature (enabled by TENIOS
+ * support).
+ *
+ * `caller_id` (the number shown: any number of the account, "plus max. 5-digit
+ * Extension") and `callstate_info_url` (an `https://` URL TENIOS POSTs every call-state
+ * change to; checked before sending) may be NULL: the field is then not sent.
+ *
+ * On `TENIOS_OK`, `*out_id` is the call's id as text (the API answers a number, e.g.
+ * `"10"`; a string is passed on as it is), owned by the caller (`tenios_string_free`); NULL
+ * on every error. `out_id` must not be NULL. Returns `TENIOS_OK` or an error status with,
+ * when `out_err` is not NULL, an error object in `*out_err`. Thread-safe.
+ */
+tenios_status tenios_client_makecall_init(const struct tenios_client *client,
+                                          const char *destination_number,
+                                          const char *tenios_number,
+                                          const char *caller_id,
+                                          const char *callstate_info_url,
+                                          char **out_id,
+                                          struct tenios_error **out_err);
+
+/**
+ * The state of the click-to-call `id` (from `tenios_client_makecall_init`; `POST
+ * /makecall/status`, the id sent as a JSON string): on `TENIOS_OK`, `*out_status` is the
+ * API's `status` (e.g. `"REQUESTED"`, `"CONNECTED"`; the values are believed to be the
+ * callback states of `tenios_client_callback_status`), owned by the caller. Reports like
+ * `tenios_client_makecall_init`. Thread-safe.
+ */
+tenios_status tenios_client_makecall_status(const struct tenios_client *client,
+                                            const char *id,
+                                            char **out_status,
+                                            struct tenios_error **out_err);
+
+/**
+ * Starts a callback (`POST /callback/init`) with the portal's callback configuration
+ * `callback_config_id` (its "Configuration ID") to the customer at `callback_number`, after
+ * `delay_s` seconds (sent as a JSON number, as the documentation's examples do): TENIOS
+ * calls the configuration's agent side first, then the customer, and bridges them.
+ *
+ * `agent_announcement` (text read to the agent) and `dtmf_key` (the key the agent presses
+ * to start the customer's call, `dtmf_key_to_trigger_customer_call`) may be NULL: not sent.
+ *
+ * On `TENIOS_OK`, `*out_id` is the callback's id as text (the API answers a number),
+ * owned by the caller. A bad `callback_config_id` is reported by TENIOS like a bad key
+ * (`TENIOS_ERR_BAD_CREDENTIALS`, documented). Reports like `tenios_client_makecall_init`.
+ * Thread-safe.
+ */
+tenios_status tenios_client_callback_init(const struct tenios_client *client,
+                                          const char *callback_config_id,
+                                          const char *callback_number,
+                                          uint32_t delay_s,
+                                          const char *agent_announcement,
+                                          const char *dtmf_key,
+                                          char **out_id,
+                                          struct tenios_error **out_err);
+
+/**
+ * The state of the callback `id` (`POST /callback/status`, the id sent as a JSON string as
+ * the page's table says): on `TENIOS_OK`, `*out_status` is one of `"REQUESTED"`,
+ * `"ACCEPTED"`, `"CALLING_A"`, `"CALL_A_FAILED"`, `"CALLING_B"`, `"CALL_B_FAILED"`,
+ * `"CONNECTED"`, `"DISCONNECTED"` (documented; any other text is passed on), owned by the
+ * caller. Reports like `tenios_client_makecall_init`. Thread-safe.
+ */
+tenios_status tenios_client_callback_status(const struct tenios_client *client,
+                                            const char *id,
+                                            char **out_status,
+                                            struct tenios_error **out_err);
+
+/**
+ * The ACD state of the agent whose Cloud PBX user has the e-mail `email` (`POST
+ * /acd/agent-state/retrieve`): on `TENIOS_OK`, `*out_state` is `"READY"` or `"NOT_READY"`
+ * (documented; any other text is passed on), owned by the caller. Reports like
+ * `tenios_client_makecall_init`. Thread-safe.
+ */
+tenios_status tenios_client_agent_state_retrieve(const struct tenios_client *client,
+                                                 const char *email,
+                                                 char **out_state,
+                                                 struct tenios_error **out_err);
+
+/**
+ * Sets the agent `email` `"READY"` or `"NOT_READY"` (`state`, checked before sending; `POST
+ * /acd/agent-state/change`). `not_ready_reason` is the acronym of a Not-Ready Reason
+ * configured in the portal (e.g. `"COF"`), or NULL: it is sent as `not_ready_reason`, the
+ * newest page's name; older pages call it `nrr` (send that with
+ * `tenios_client_call_json` if your account wants it). The API answers `{"success":
+ * true}`; `false` is `TENIOS_ERR_API`. Returns `TENIOS_OK` or an error status with, when
+ * `out_err` is not NULL, an error object in `*out_err`. Thread-safe.
+ */
+tenios_status tenios_client_agent_state_change(const struct tenios_client *client,
+                                               const char *email,
+                                               const char *state,
+                                               const char *not_ready_reason,
+                                               struct tenios_error **out_err);
+
+/**
+ * Extends the wrap-up (post-processing) time of the agent `agent_email` until `end_time`
+ * (`POST /wrap-up/extend`): an absolute time with a time zone, as documented, e.g.
+ * `"2020-01-01T09:00:00.000Z"` or `"2020-01-01T10:00:00+01:00"` (checked before sending;
+ * not a duration). On `TENIOS_OK`, `*out_end_time` is the `wrap_up_end_time` TENIOS
+ * answers, owned by the caller. An unknown agent gives `TENIOS_ERR_AGENT_NOT_FOUND`, an agent
+ * not in wrap-up `TENIOS_ERR_AGENT_NOT_IN_WRAP_UP`. Reports like
+ * `tenios_client_makecall_init`. Thread-safe.
+ */
+tenios_status tenios_client_wrap_up_extend(const struct tenios_client *client,
+                                           const char *agent_email,
+                                           const char *end_time,
+                                           char **out_end_time,
+                                           struct tenios_error **out_err);
+
+/**
+ * Ends the wrap-up of the agent `agent_email` now (`POST /wrap-up/cancel`, answered
+ * `{"success": true}`). Known only from a third-party client (matthiez/tenios-voice-client):
+ * TENIOS's own pages, as far as they could be read, do not show it. Reports like
+ * `tenios_client_agent_state_change`. Thread-safe.
+ */
+tenios_status tenios_client_wrap_up_cancel(const struct tenios_client *client,
+                                           const char *agent_email,
+                                           struct tenios_error **out_err);
+
+/**
+ * The generic call, for any API method without a function of its own (`/cdrs/retrieve`,
+ * `/verification/create`, `/number/order`, `/cloud-pbx/list`, ...): POSTs `body_json` to
+ * `path` with the client's key, transport, error mapping, redaction, log lines and timings.
+ *
+ * `path` is one absolute path of the API, e.g. `"/cdrs/retrieve"`: `/` and segments of
+ * letters, digits, `-._~!$&'()*+,;=:@` or `%XX`; no empty, `.` or `..` segment, no query
+ * (`?`) or fragment, no scheme or host, no control character, at most 1024 bytes.
+ * `body_json` is a JSON object of at most 4 MiB without an `access_key` member: the request
+ * body is `{"access_key":"<the client's key>",` followed by its members exactly as written.
+ *
+ * On `TENIOS_OK` (HTTP 200 with JSON that is no API error), `*out_json` is the answer's
+ * JSON text as received, owned by the caller (`tenios_string_free`); NULL on every error.
+ * Errors are those of every method: an API error body (`error_code`, or `"success":
+ * false`) gives its status whatever the HTTP status; any other status than 200
+ * `TENIOS_ERR_HTTP`; a 200 without JSON `TENIOS_ERR_PROTOCOL`. A bad `path` or `body_json`
+ * is `TENIOS_ERR_INVALID_ARGUMENT`, nothing sent. Thread-safe.
+ */
+tenios_status tenios_client_call_json(const struct tenios_client *client,
+                                      const char *path,
+                                      const char *body_json,
+                                      char **out_json,
+                                      struct tenios_error **out_err);
 
 /**
  * Interrupts the block that is currently running on a live call (an announcement loop, say),

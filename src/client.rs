@@ -1,6 +1,7 @@
 //! The blocking client: the call path (one deadline, at most one request, redaction,
 //! telemetry) and the one place where transport failures become the library's errors.
 
+use std::borrow::Cow;
 use std::io;
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -31,12 +32,15 @@ pub struct Client {
     log: RwLock<Option<LogSink>>,
     /// Each method's URL, parsed once here rather than on every call.
     endpoints: [Uri; Endpoint::ALL.len()],
+    /// The checked base URL the generic call's URLs are built from.
+    base: BaseUrl,
     /// The headers every request carries but its length: user agent, accept, content type.
     headers: HeaderMap,
     config: ClientConfig,
 }
 
-/// The API methods, by path.
+/// The API methods that have a typed function, by path. (Any other path goes through
+/// [`Client::post_path`], the generic call.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     InterruptBlock,
@@ -45,16 +49,32 @@ pub(crate) enum Endpoint {
     RecordStart,
     RecordStop,
     ListenInStart,
+    MakecallInit,
+    MakecallStatus,
+    CallbackInit,
+    CallbackStatus,
+    AgentStateRetrieve,
+    AgentStateChange,
+    WrapUpExtend,
+    WrapUpCancel,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 6] = [
+    const ALL: [Endpoint; 14] = [
         Endpoint::InterruptBlock,
         Endpoint::TransferCall,
         Endpoint::ReferCall,
         Endpoint::RecordStart,
         Endpoint::RecordStop,
         Endpoint::ListenInStart,
+        Endpoint::MakecallInit,
+        Endpoint::MakecallStatus,
+        Endpoint::CallbackInit,
+        Endpoint::CallbackStatus,
+        Endpoint::AgentStateRetrieve,
+        Endpoint::AgentStateChange,
+        Endpoint::WrapUpExtend,
+        Endpoint::WrapUpCancel,
     ];
 
     /// `POST /path`, for log lines.
@@ -66,20 +86,29 @@ impl Endpoint {
             Endpoint::RecordStart => "POST /record-call/start",
             Endpoint::RecordStop => "POST /record-call/stop",
             Endpoint::ListenInStart => "POST /call/listen-in/start",
+            Endpoint::MakecallInit => "POST /makecall/init",
+            Endpoint::MakecallStatus => "POST /makecall/status",
+            Endpoint::CallbackInit => "POST /callback/init",
+            Endpoint::CallbackStatus => "POST /callback/status",
+            Endpoint::AgentStateRetrieve => "POST /acd/agent-state/retrieve",
+            Endpoint::AgentStateChange => "POST /acd/agent-state/change",
+            Endpoint::WrapUpExtend => "POST /wrap-up/extend",
+            Endpoint::WrapUpCancel => "POST /wrap-up/cancel",
         }
     }
 
     /// The path below the base URL.
     pub(crate) fn path(self) -> &'static str {
-        match self {
-            Endpoint::InterruptBlock => "interrupt-ecc-block",
-            Endpoint::TransferCall => "transfer-call",
-            Endpoint::ReferCall => "refer-call",
-            Endpoint::RecordStart => "record-call/start",
-            Endpoint::RecordStop => "record-call/stop",
-            Endpoint::ListenInStart => "call/listen-in/start",
-        }
+        // The request line without "POST /": each path is written once.
+        &self.request_line()["POST /".len()..]
     }
+}
+
+/// Where a request goes: a typed method (its URL parsed once, when the client was built) or
+/// a path of the generic call (parsed per call).
+enum Target<'a> {
+    Endpoint(Endpoint),
+    Path(&'a str),
 }
 
 /// The message of a call refused after [`Client::shutdown`].
@@ -149,6 +178,7 @@ impl Client {
             pool: Pool::new(origin, tls, config.idle_timeout),
             log: RwLock::new(config.log.clone()),
             endpoints,
+            base,
             headers,
             config,
         })
@@ -166,11 +196,46 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.traced(endpoint.request_line(), || {
-            let body = serde_json::to_vec(body).map_err(|e| {
-                Error::Internal(format!("internal error: cannot encode the request: {e}"))
-            })?;
-            self.exchange(endpoint, &body)
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::Internal(format!("internal error: cannot encode the request: {e}"))
+        })?;
+        self.send(
+            Target::Endpoint(endpoint),
+            Cow::Borrowed(endpoint.request_line()),
+            &body,
+            secrets,
+            classify,
+        )
+    }
+
+    /// The generic call's request: `body` (JSON, checked by the caller) to `path` below the
+    /// base URL, with everything [`Client::post`] gives a typed method. `request_line`
+    /// (`POST /path`) names the call in log lines. `path` must have been checked already.
+    pub(crate) fn post_path<T>(
+        &self,
+        path: &str,
+        request_line: Cow<'static, str>,
+        body: &[u8],
+        secrets: &[&str],
+        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.send(Target::Path(path), request_line, body, secrets, classify)
+    }
+
+    fn send<T>(
+        &self,
+        target: Target<'_>,
+        request_line: Cow<'static, str>,
+        body: &[u8],
+        secrets: &[&str],
+        classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.traced(request_line, || {
+            let uri = match target {
+                Target::Endpoint(endpoint) => self.endpoints[endpoint as usize].clone(),
+                Target::Path(path) => self.url(path)?,
+            };
+            self.exchange(uri, body)
                 .and_then(|(status, answer)| {
                     let t = telemetry::current_timings();
                     telemetry::event(LogLevel::Info, || {
@@ -192,7 +257,7 @@ impl Client {
     /// lock held.
     fn traced<T>(
         &self,
-        request_line: &'static str,
+        request_line: Cow<'static, str>,
         call: impl FnOnce() -> Result<T, Error>,
     ) -> Result<T, Error> {
         let sink = self
@@ -232,7 +297,7 @@ impl Client {
     /// call that needs one, so that call costs one round trip. Sends nothing. Not through a
     /// proxy (an argument error then).
     pub fn preconnect(&self) -> Result<(), Error> {
-        self.traced("pre-connect", || {
+        self.traced(Cow::Borrowed("pre-connect"), || {
             if self.config.proxy.is_some() || self.config.proxy_from_env {
                 return Err(Error::InvalidArgument(
                     "pre-connect does not work through a proxy".into(),
@@ -260,7 +325,7 @@ impl Client {
     /// The request on the wire: the HTTP status and the body (at most [`MAX_BODY_BYTES`]).
     /// One deadline for all of it; a connection is kept for the next call only when the
     /// response ended cleanly.
-    fn exchange(&self, endpoint: Endpoint, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
+    fn exchange(&self, uri: Uri, body: &[u8]) -> Result<(u16, Vec<u8>), Error> {
         let start = Instant::now();
         let deadline = Deadline::new(start + self.config.timeout, Limit::Call);
         let mut connection = match self.pool.checkout(&deadline) {
@@ -272,7 +337,7 @@ impl Client {
         };
         let mut request = Request::new(());
         *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.endpoints[endpoint as usize].clone();
+        *request.uri_mut() = uri;
         // The fixed headers were checked and hashed once, when the client was built.
         *request.headers_mut() = self.headers.clone();
         request
@@ -290,6 +355,14 @@ impl Client {
             self.pool.checkin(connection);
         }
         Ok((response.status, response.body))
+    }
+
+    /// The URL of the generic call's `path` (`cdrs/retrieve` or `/cdrs/retrieve`).
+    fn url(&self, path: &str) -> Result<Uri, Error> {
+        self.base
+            .endpoint(path.trim_start_matches('/'))
+            .parse::<Uri>()
+            .map_err(|e| Error::InvalidArgument(format!("path {path} gives an unusable URL: {e}")))
     }
 
     /// The one place where a transport failure becomes the library's error. `sending`: the

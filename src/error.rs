@@ -123,6 +123,8 @@ fn documented_code_status(code: &str) -> Option<Status> {
         "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST" => {
             Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED
         }
+        "AGENT_NOT_FOUND" => Status::TENIOS_ERR_AGENT_NOT_FOUND,
+        "AGENT_NOT_IN_WRAP_UP" => Status::TENIOS_ERR_AGENT_NOT_IN_WRAP_UP,
         _ => return None,
     })
 }

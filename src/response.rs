@@ -20,30 +20,90 @@ pub fn classify(http_status: u16, body: &[u8]) -> Result<(), Error> {
     if http_status == 200 && is_plain_success(body) {
         return Ok(());
     }
-    let object = answer_object(http_status, body)?;
-    match object.get("success") {
-        // /record-call/stop answers `"success": "true"` (documented), the others a boolean.
-        Some(Value::Bool(true)) => Ok(()),
-        Some(Value::String(s)) if s == "true" => Ok(()),
-        None => Err(protocol("response has no \"success\" field")),
-        Some(_) => Err(protocol("response has an unexpected \"success\" value")),
-    }
+    // /record-call/stop answers `"success": "true"` (documented), the others a boolean.
+    require_success(&answer_object(http_status, body)?)
 }
 
 /// The outcome of `POST /record-call/start`, which answers `{"recording_uuid": "..."}`: the
 /// recording's UUID (non-empty, at most 1024 bytes, no control characters).
 pub fn classify_recording(http_status: u16, body: &[u8]) -> Result<String, Error> {
+    classify_text("recording_uuid")(http_status, body)
+}
+
+/// The outcome of a method whose answer carries one text field, `field` (`/callback/status`'s
+/// `status`, `/acd/agent-state/retrieve`'s `state`): its value, non-empty, at most 1024 bytes,
+/// without control characters.
+pub fn classify_text(field: &'static str) -> impl FnOnce(u16, &[u8]) -> Result<String, Error> {
+    move |http_status, body| text_field(&answer_object(http_status, body)?, field)
+}
+
+/// The outcome of `/makecall/init` and `/callback/init`, which answer `{"id": 10}`: the id as
+/// text. The documentation shows it as a number there, as a string in the webhook's
+/// `callback_id` and in the status methods' requests: both are accepted, a number (a
+/// non-negative integer) is returned in decimal.
+pub fn classify_id(http_status: u16, body: &[u8]) -> Result<String, Error> {
     let object = answer_object(http_status, body)?;
-    match object.get("recording_uuid") {
-        Some(Value::String(uuid))
-            if !uuid.is_empty() && uuid.len() <= 1024 && !uuid.chars().any(char::is_control) =>
-        {
-            Ok(uuid.clone())
+    match object.get("id") {
+        Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.to_string()),
+        Some(Value::String(_)) => text_field(&object, "id"),
+        None => Err(protocol("response has no \"id\" field")),
+        Some(_) => Err(protocol("response has an unexpected \"id\" value")),
+    }
+}
+
+/// The outcome of `/wrap-up/extend`, which answers `{"success": true, "wrap_up_end_time":
+/// "2020-01-01T09:00:00.000Z"}`: the end time TENIOS set, as sent.
+pub fn classify_wrap_up_end(http_status: u16, body: &[u8]) -> Result<String, Error> {
+    let object = answer_object(http_status, body)?;
+    require_success(&object)?;
+    text_field(&object, "wrap_up_end_time")
+}
+
+/// The outcome of the generic call (any method): the answer's JSON text, as received. An API
+/// error body wins over the status, as for every method; any status but 200 without one is an
+/// HTTP error; a 200 must carry JSON (of any kind: the library does not know the method).
+pub fn classify_json(http_status: u16, body: &[u8]) -> Result<String, Error> {
+    let json = serde_json::from_slice::<Value>(body).ok();
+    if let Some(Value::Object(object)) = &json {
+        if let Some(api) = api_error(http_status, object) {
+            return Err(Error::Api(api));
         }
-        None => Err(protocol("response has no \"recording_uuid\" field")),
-        Some(_) => Err(protocol(
-            "response has an unexpected \"recording_uuid\" value",
-        )),
+    }
+    if http_status != 200 {
+        return Err(Error::Http {
+            status: http_status,
+        });
+    }
+    match json {
+        // Valid JSON is valid UTF-8 (serde_json checks): the text is returned unchanged.
+        Some(_) => Ok(String::from_utf8_lossy(body.trim_ascii()).into_owned()),
+        None if body.iter().all(u8::is_ascii_whitespace) => Err(protocol("response body is empty")),
+        None => Err(protocol("response body is not JSON")),
+    }
+}
+
+/// The text field `field` of an answer: non-empty, at most 1024 bytes, no control characters.
+fn text_field(object: &Map<String, Value>, field: &str) -> Result<String, Error> {
+    match object.get(field) {
+        Some(Value::String(text))
+            if !text.is_empty() && text.len() <= 1024 && !text.chars().any(char::is_control) =>
+        {
+            Ok(text.clone())
+        }
+        None => Err(protocol(&format!("response has no \"{field}\" field"))),
+        Some(_) => Err(protocol(&format!(
+            "response has an unexpected \"{field}\" value"
+        ))),
+    }
+}
+
+/// `"success": true` (or the string `"true"`, as `/record-call/stop` documents it).
+fn require_success(object: &Map<String, Value>) -> Result<(), Error> {
+    match object.get("success") {
+        Some(Value::Bool(true)) => Ok(()),
+        Some(Value::String(s)) if s == "true" => Ok(()),
+        None => Err(protocol("response has no \"success\" field")),
+        Some(_) => Err(protocol("response has an unexpected \"success\" value")),
     }
 }
 

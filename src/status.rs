@@ -19,7 +19,8 @@ use std::ffi::CStr;
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum tenios_status {
-    /// The API answered HTTP 200 with `{"success": true}`: the block was interrupted.
+    /// The call succeeded: the API answered HTTP 200 with the method's success (e.g.
+    /// `{"success": true}`: the block was interrupted).
     TENIOS_OK = 0,
     /// Rejected before anything was sent: an argument was NULL, empty, not UTF-8, longer than
     /// 1024 bytes or contained a control character; or the base URL is unusable.
@@ -56,12 +57,20 @@ pub enum tenios_status {
     /// (`tenios_client_listen_in_start`): the supervisor's destination is on the account's
     /// blacklist.
     TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14,
+    /// The API answered error_code `AGENT_NOT_FOUND` (`tenios_client_wrap_up_extend`,
+    /// `tenios_client_wrap_up_cancel`): no agent has the e-mail given (documented on the
+    /// wrap-up page).
+    TENIOS_ERR_AGENT_NOT_FOUND = 15,
+    /// The API answered error_code `AGENT_NOT_IN_WRAP_UP` (`tenios_client_wrap_up_extend`,
+    /// `tenios_client_wrap_up_cancel`): the agent's wrap-up is already over, or never began
+    /// (documented on the wrap-up page).
+    TENIOS_ERR_AGENT_NOT_IN_WRAP_UP = 16,
 }
 
 /// The idiomatic Rust name for the status type.
 pub type Status = tenios_status;
 
-const NAMES: [&CStr; 15] = [
+const NAMES: [&CStr; 17] = [
     c"TENIOS_OK",
     c"TENIOS_ERR_INVALID_ARGUMENT",
     c"TENIOS_ERR_INVALID_VALUE",
@@ -77,6 +86,8 @@ const NAMES: [&CStr; 15] = [
     c"TENIOS_ERR_INTERNAL",
     c"TENIOS_ERR_SHUTDOWN",
     c"TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED",
+    c"TENIOS_ERR_AGENT_NOT_FOUND",
+    c"TENIOS_ERR_AGENT_NOT_IN_WRAP_UP",
 ];
 
 /// The name given to any integer that is not a status.
@@ -84,7 +95,7 @@ pub const UNKNOWN_STATUS_NAME: &CStr = c"TENIOS_UNKNOWN";
 
 impl tenios_status {
     /// Every status, in numeric order.
-    pub const ALL: [Status; 15] = [
+    pub const ALL: [Status; 17] = [
         Self::TENIOS_OK,
         Self::TENIOS_ERR_INVALID_ARGUMENT,
         Self::TENIOS_ERR_INVALID_VALUE,
@@ -100,6 +111,8 @@ impl tenios_status {
         Self::TENIOS_ERR_INTERNAL,
         Self::TENIOS_ERR_SHUTDOWN,
         Self::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+        Self::TENIOS_ERR_AGENT_NOT_FOUND,
+        Self::TENIOS_ERR_AGENT_NOT_IN_WRAP_UP,
     ];
 
     /// The status with this number, if there is one.
@@ -138,7 +151,9 @@ mod tests {
             Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED as u32,
             14
         );
-        assert_eq!(Status::from_code(15), None);
+        assert_eq!(Status::TENIOS_ERR_AGENT_NOT_FOUND as u32, 15);
+        assert_eq!(Status::TENIOS_ERR_AGENT_NOT_IN_WRAP_UP as u32, 16);
+        assert_eq!(Status::from_code(17), None);
         assert_eq!(Status::from_code(u32::MAX), None);
     }
 }

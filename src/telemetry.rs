@@ -7,6 +7,7 @@
 //! with no lock held, so a callback may do anything, even call libtenios again. Events are
 //! formatted only when a sink wants their level; timings are always kept (a few clock reads).
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::Arc;
@@ -95,7 +96,7 @@ pub struct Timings {
 struct Trace {
     start: Instant,
     /// `POST /path`, for the line that says the request went out.
-    request: &'static str,
+    request: Cow<'static, str>,
     request_logged: bool,
     max_level: Option<LogLevel>,
     events: Vec<(LogLevel, String)>,
@@ -111,7 +112,7 @@ thread_local! {
 
 /// Starts tracing a call on this thread; `max_level` is the most detailed level any sink
 /// wants (None: no events are formatted).
-pub(crate) fn begin(max_level: Option<LogLevel>, request: &'static str) {
+pub(crate) fn begin(max_level: Option<LogLevel>, request: Cow<'static, str>) {
     TRACE.with(|t| {
         *t.borrow_mut() = Some(Trace {
             start: Instant::now(),

@@ -6,12 +6,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::hook::{Hook, EMPTY};
 use common::{closed_port, Sim, CALL, KEY};
 use serde_json::{json, Value};
 use tenios::{Client, ClientConfig, DestinationType, Status};
@@ -24,94 +22,6 @@ const CALLER: &str = "+4917012345678";
 
 const ANNOUNCEMENT: &str = r#"{"blocks":[{"blockType":"ANNOUNCEMENT","standardAnnouncement":false,"announcementName":"PleaseHold"}]}"#;
 const BRIDGE: &str = r#"{"blocks":[{"blockType":"BRIDGE","bridgeMode":"SEQUENTIAL","destinations":[{"destinationType":"SIP_USER","destination":"agent-7","timeout":25}]}]}"#;
-const EMPTY: &str = r#"{"blocks":[]}"#;
-
-/// One request the webhook received.
-struct Received {
-    /// Request line and header fields, as sent.
-    head: String,
-    body: String,
-}
-
-impl Received {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).expect("the request body is JSON")
-    }
-}
-
-/// A webhook on a loopback port: `answer` gives (status, body) for each request's JSON.
-struct Hook {
-    url: String,
-    requests: Receiver<Received>,
-}
-
-impl Hook {
-    fn start(answer: impl Fn(&Value) -> (u16, String) + Send + 'static) -> Hook {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/tenios/hook", listener.local_addr().unwrap());
-        let (sender, requests) = mpsc::channel();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut head = String::new();
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("content-length") {
-                            length = value.trim().parse().unwrap();
-                        }
-                    }
-                    head.push_str(&line);
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                let body = String::from_utf8(body).unwrap();
-                let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-                let (status, answer) = answer(&request);
-                let _ = sender.send(Received { head, body });
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-            }
-        });
-        Hook { url, requests }
-    }
-
-    /// Answers by loopCount: the n-th body for loopCount n, `{"blocks":[]}` after them.
-    fn scripted(answers: &[&str]) -> Hook {
-        let answers: Vec<String> = answers.iter().map(|s| (*s).to_owned()).collect();
-        Hook::start(move |request| {
-            let n = request["loopCount"].as_u64().unwrap_or(0) as usize;
-            (
-                200,
-                answers.get(n).cloned().unwrap_or_else(|| EMPTY.to_owned()),
-            )
-        })
-    }
-
-    /// The next request (fails after 10 s).
-    fn next(&self) -> Received {
-        self.requests
-            .recv_timeout(Duration::from_secs(10))
-            .expect("the simulator sends the webhook a request")
-    }
-
-    fn assert_quiet(&self, wait: Duration) {
-        if let Ok(request) = self.requests.recv_timeout(wait) {
-            panic!("unexpected request {}", request.body);
-        }
-    }
-}
 
 /// A config file in the test's temporary directory.
 fn config(name: &str, config: &Value) -> String {

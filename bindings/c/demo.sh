@@ -21,9 +21,15 @@
 # simulator (--webhook) asks the webhook again, and the webhook bridges the caller to an
 # agent; the call's timeline is printed.
 #
+# Then a click-to-call (bindings/c/click-to-call-demo.sh): build/tenios-click-to-call starts
+# it, the call reaches the TENIOS number's Call Control, the webhook answers (request 0
+# carries the click-to-call's id), /makecall/status shows it CONNECTED, an interrupt puts the
+# customer through to an agent.
+#
 # Environment (optional): TENIOS_SIM, TENIOS_EXAMPLE (the built C example),
 # TENIOS_CLIENT_EXAMPLE (the built C handle API example), TENIOS_CALL_DEMO
-# (the built C call demo), TENIOS_CPP_EXAMPLE (the C++ example), TENIOS_LIBRARY
+# (the built C call demo), TENIOS_CLICK_TO_CALL (the built click-to-call example),
+# TENIOS_CPP_EXAMPLE (the C++ example), TENIOS_LIBRARY
 # (libtenios.so for the Python binding), TENIOS_WEBHOOK_SERVER (the built C
 # webhook example), PYTHON.
 set -euo pipefail
@@ -125,5 +131,11 @@ scripted_call "Python call demo (asyncio): call_demo.py" "$PYTHON" \
 
 step "the Call Control loop with a webhook: bindings/c/webhook-demo.sh"
 TENIOS_SIM=$SIM TENIOS_EXAMPLE=$EXAMPLE PYTHON=$PYTHON "$ROOT/bindings/c/webhook-demo.sh"
+
+step "a click-to-call through Call Control: bindings/c/click-to-call-demo.sh"
+TENIOS_SIM=$SIM TENIOS_EXAMPLE=$EXAMPLE PYTHON=$PYTHON \
+    TENIOS_CLICK_TO_CALL=${TENIOS_CLICK_TO_CALL:-$ROOT/build/tenios-click-to-call} \
+    TENIOS_WEBHOOK_SERVER=${TENIOS_WEBHOOK_SERVER:-$ROOT/build/tenios-webhook-server} \
+    "$ROOT/bindings/c/click-to-call-demo.sh"
 
 step "demo finished (stopping the simulator)"

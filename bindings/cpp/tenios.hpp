@@ -83,11 +83,13 @@ enum class Status : std::uint32_t {
     ErrInternal = TENIOS_ERR_INTERNAL,
     ErrShutdown = TENIOS_ERR_SHUTDOWN,
     ErrSupervisorDestinationBlacklisted = TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
+    ErrAgentNotFound = TENIOS_ERR_AGENT_NOT_FOUND,
+    ErrAgentNotInWrapUp = TENIOS_ERR_AGENT_NOT_IN_WRAP_UP,
 };
 
 // The last status this header names. A test checks that the library names no status after
 // it (tests/cpp/test_client.cpp), so that a status added to tenios.h cannot be forgotten here.
-constexpr Status kLastStatus = Status::ErrSupervisorDestinationBlacklisted;
+constexpr Status kLastStatus = Status::ErrAgentNotInWrapUp;
 
 // The numbers are ABI: pin them, so that a renumbering in tenios.h (which
 // must never happen) fails to compile instead of misreporting errors.
@@ -107,6 +109,8 @@ static_assert(static_cast<std::uint32_t>(Status::ErrInternal) == 12, "tenios_sta
 static_assert(static_cast<std::uint32_t>(Status::ErrShutdown) == 13, "tenios_status ABI");
 static_assert(static_cast<std::uint32_t>(Status::ErrSupervisorDestinationBlacklisted) == 14,
               "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrAgentNotFound) == 15, "tenios_status ABI");
+static_assert(static_cast<std::uint32_t>(Status::ErrAgentNotInWrapUp) == 16, "tenios_status ABI");
 
 // Where Client::transfer_call() sends a call: the values of the C enum
 // tenios_destination_type (fixed numbers, new ones only appended).
@@ -376,6 +380,34 @@ void call_api(F&& f) {
     check(status, err, /*api_call=*/true);
 }
 
+// call_api for a C function that hands back an owned string through its
+// second-to-last parameter (`char **`): the string, copied and freed.
+// `function` names the C function in the (library bug) error of a TENIOS_OK
+// without a string.
+template <typename F>
+std::string call_api_string(const char* function, F&& f) {
+    StringPtr owned;
+    call_api([&](tenios_error** err) {
+        char* raw = nullptr;
+        const tenios_status st = std::forward<F>(f)(&raw, err);
+        owned.reset(raw);  // owned before anything can throw
+        return st;
+    });
+    if (!owned) {
+        throw Error(Status::ErrInternal, std::string("libtenios returned TENIOS_OK from ") +
+                                             function +
+                                             " without a string (please report this libtenios bug)");
+    }
+    return std::string(owned.get());
+}
+
+// An optional argument: NULL for std::nullopt (the API field is not sent).
+inline std::optional<std::string> optional_c_string(std::optional<std::string_view> value,
+                                                    const char* name);
+inline const char* c_str_or_null(const std::optional<std::string>& value) noexcept {
+    return value ? value->c_str() : nullptr;
+}
+
 // What a Client's C client calls back: the log function and a count of the
 // exceptions it threw. On the heap, owned by the Client through a unique_ptr,
 // so its address (the C user_data) stays the same when the Client is moved.
@@ -412,6 +444,11 @@ inline std::string c_string(std::string_view value, const char* name) {
                     std::string(name) + " contains a control character");
     }
     return std::string(value);
+}
+
+inline std::optional<std::string> optional_c_string(std::optional<std::string_view> value,
+                                                    const char* name) {
+    return value ? std::optional<std::string>(c_string(*value, name)) : std::nullopt;
 }
 
 // The C setters take uint32_t milliseconds; values that do not fit are
@@ -632,6 +669,141 @@ public:
             return tenios_client_listen_in_start(client_.get(), key.c_str(), uuid.c_str(),
                                                  target.c_str(), whisper_to_agent, err);
         });
+    }
+
+    // The contact-center methods (docs/contact-center.md): like the methods
+    // above, each returns what the API confirmed and throws tenios::Error
+    // otherwise, sends its request at most once, and is thread-safe. An
+    // optional argument left std::nullopt is not sent. Ids and states are
+    // the API's text (an id the API answers as a number comes back in
+    // decimal, e.g. "10").
+
+    // Starts a click-to-call (POST /makecall/init): TENIOS calls
+    // `destination_number` first, then puts it through to `tenios_number`,
+    // whose routing plan runs (a Call Control block there gets the id as
+    // variables.callback_id). `callstate_info_url` must be https://. Returns
+    // the id, for makecall_status().
+    std::string makecall_init(std::string_view destination_number, std::string_view tenios_number,
+                              std::optional<std::string_view> caller_id = std::nullopt,
+                              std::optional<std::string_view> callstate_info_url =
+                                  std::nullopt) const {
+        const std::string destination = detail::c_string(destination_number, "destination_number");
+        const std::string number = detail::c_string(tenios_number, "tenios_number");
+        const auto caller = detail::optional_c_string(caller_id, "caller_id");
+        const auto url = detail::optional_c_string(callstate_info_url, "callstate_info_url");
+        return detail::call_api_string("tenios_client_makecall_init", [&](char** out,
+                                                                          tenios_error** err) {
+            return tenios_client_makecall_init(client_.get(), destination.c_str(), number.c_str(),
+                                               detail::c_str_or_null(caller),
+                                               detail::c_str_or_null(url), out, err);
+        });
+    }
+
+    // The state of the click-to-call `id` (POST /makecall/status), e.g.
+    // "CONNECTED".
+    std::string makecall_status(std::string_view id) const {
+        const std::string i = detail::c_string(id, "id");
+        return detail::call_api_string("tenios_client_makecall_status",
+                                       [&](char** out, tenios_error** err) {
+                                           return tenios_client_makecall_status(
+                                               client_.get(), i.c_str(), out, err);
+                                       });
+    }
+
+    // Starts a callback (POST /callback/init) with the portal's callback
+    // configuration to `callback_number` after `delay_s` seconds; the agent
+    // hears `agent_announcement` and presses `dtmf_key` to start the
+    // customer's call. Returns the id, for callback_status().
+    std::string callback_init(std::string_view callback_config_id,
+                              std::string_view callback_number, std::uint32_t delay_s,
+                              std::optional<std::string_view> agent_announcement = std::nullopt,
+                              std::optional<std::string_view> dtmf_key = std::nullopt) const {
+        const std::string config = detail::c_string(callback_config_id, "callback_config_id");
+        const std::string number = detail::c_string(callback_number, "callback_number");
+        const auto announcement =
+            detail::optional_c_string(agent_announcement, "agent_announcement");
+        const auto key = detail::optional_c_string(dtmf_key, "dtmf_key_to_trigger_customer_call");
+        return detail::call_api_string("tenios_client_callback_init", [&](char** out,
+                                                                          tenios_error** err) {
+            return tenios_client_callback_init(client_.get(), config.c_str(), number.c_str(),
+                                               delay_s, detail::c_str_or_null(announcement),
+                                               detail::c_str_or_null(key), out, err);
+        });
+    }
+
+    // The state of the callback `id` (POST /callback/status): REQUESTED,
+    // ACCEPTED, CALLING_A, CALL_A_FAILED, CALLING_B, CALL_B_FAILED,
+    // CONNECTED or DISCONNECTED.
+    std::string callback_status(std::string_view id) const {
+        const std::string i = detail::c_string(id, "id");
+        return detail::call_api_string("tenios_client_callback_status",
+                                       [&](char** out, tenios_error** err) {
+                                           return tenios_client_callback_status(
+                                               client_.get(), i.c_str(), out, err);
+                                       });
+    }
+
+    // The ACD state of the agent `email` (POST /acd/agent-state/retrieve):
+    // "READY" or "NOT_READY".
+    std::string agent_state_retrieve(std::string_view email) const {
+        const std::string e = detail::c_string(email, "email");
+        return detail::call_api_string("tenios_client_agent_state_retrieve",
+                                       [&](char** out, tenios_error** err) {
+                                           return tenios_client_agent_state_retrieve(
+                                               client_.get(), e.c_str(), out, err);
+                                       });
+    }
+
+    // Sets the agent `email` "READY" or "NOT_READY" (POST
+    // /acd/agent-state/change), with a Not-Ready Reason acronym (sent as
+    // not_ready_reason) when given.
+    void agent_state_change(std::string_view email, std::string_view state,
+                            std::optional<std::string_view> not_ready_reason =
+                                std::nullopt) const {
+        const std::string e = detail::c_string(email, "email");
+        const std::string s = detail::c_string(state, "state");
+        const auto reason = detail::optional_c_string(not_ready_reason, "not_ready_reason");
+        detail::call_api([&](tenios_error** err) {
+            return tenios_client_agent_state_change(client_.get(), e.c_str(), s.c_str(),
+                                                    detail::c_str_or_null(reason), err);
+        });
+    }
+
+    // Extends the wrap-up of the agent until `end_time`, a time with a time
+    // zone such as "2020-01-01T09:00:00.000Z" (POST /wrap-up/extend). Returns
+    // the wrap_up_end_time TENIOS answers. Throws Status::ErrAgentNotFound or
+    // Status::ErrAgentNotInWrapUp for those API errors.
+    std::string wrap_up_extend(std::string_view agent_email, std::string_view end_time) const {
+        const std::string e = detail::c_string(agent_email, "agent_email");
+        const std::string t = detail::c_string(end_time, "end_time");
+        return detail::call_api_string("tenios_client_wrap_up_extend",
+                                       [&](char** out, tenios_error** err) {
+                                           return tenios_client_wrap_up_extend(
+                                               client_.get(), e.c_str(), t.c_str(), out, err);
+                                       });
+    }
+
+    // Ends the agent's wrap-up now (POST /wrap-up/cancel; known only from a
+    // third-party client, not from TENIOS's pages).
+    void wrap_up_cancel(std::string_view agent_email) const {
+        const std::string e = detail::c_string(agent_email, "agent_email");
+        detail::call_api([&](tenios_error** err) {
+            return tenios_client_wrap_up_cancel(client_.get(), e.c_str(), err);
+        });
+    }
+
+    // The generic call, for any API method without a function of its own:
+    // POSTs `body_json` (a JSON object without access_key: the client's key
+    // is put first) to `path` (e.g. "/cdrs/retrieve"; checked: one absolute
+    // path of the API, no query, no "..") and returns the answer's JSON text.
+    std::string call_json(std::string_view path, std::string_view body_json) const {
+        const std::string p = detail::c_string(path, "path");
+        const std::string b = detail::c_string(body_json, "body_json");
+        return detail::call_api_string("tenios_client_call_json",
+                                       [&](char** out, tenios_error** err) {
+                                           return tenios_client_call_json(
+                                               client_.get(), p.c_str(), b.c_str(), out, err);
+                                       });
     }
 
     // Makes calls in flight on this client (in other threads) throw

@@ -8,6 +8,7 @@
 #![allow(non_camel_case_types)] // opaque handle types carry their C names
 
 mod client;
+mod contact_center;
 mod default_client;
 mod error;
 mod fork;

@@ -24,11 +24,12 @@ LIB=${TENIOS_LIB:-$ROOT/target/release/libtenios.so}
 for f in "$SIM" "$BUILD_DIR/test_interrupt" "$BUILD_DIR/test_network" \
     "$BUILD_DIR/test_client" "$BUILD_DIR/test_process" "$BUILD_DIR/test_resolver" \
     "$BUILD_DIR/test_dlopen" "$BUILD_DIR/test_panic" "$BUILD_DIR/test_methods" \
-    "$BUILD_DIR/test_telemetry" "$BUILD_DIR/test_deadline" \
+    "$BUILD_DIR/test_contact_center" "$BUILD_DIR/test_telemetry" "$BUILD_DIR/test_deadline" \
     "$BUILD_DIR/test_environment" "$BUILD_DIR/getenv_logger.so" "$BUILD_DIR/test_fork_locks" \
     "$BUILD_DIR/test_webhook" "$BUILD_DIR/tenios-webhook-server" \
     "$BUILD_DIR/tenios-interrupt" \
-    "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo"; do
+    "$BUILD_DIR/tenios-client-example" "$BUILD_DIR/tenios-call-demo" \
+    "$BUILD_DIR/tenios-click-to-call"; do
     if [[ ! -x $f ]]; then
         echo "run.sh: $f is missing (run \`make test-c\`)" >&2
         exit 2
@@ -46,10 +47,13 @@ export TENIOS_TEST_KEY="c-test-key-$$-$RANDOM"
 export TENIOS_TEST_CALL="3f2b8c1e-7a4d-4e59-9b61-0c8d2e7f5a14"
 export TENIOS_TEST_STUCK="9c4e1a7b-2d3f-4b8a-a6c5-e1f07d92b3c8"
 export TENIOS_TEST_CONNECTED="2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+export TENIOS_TEST_AGENT="anna@example.com"
+export TENIOS_TEST_WRAP_UP_AGENT="ben@example.com"
 
 start_sim "$SIM" --access-key "$TENIOS_TEST_KEY" \
     --call "$TENIOS_TEST_CALL" --stuck-call "$TENIOS_TEST_STUCK" \
-    --connected-call "$TENIOS_TEST_CONNECTED"
+    --connected-call "$TENIOS_TEST_CONNECTED" \
+    --agent "$TENIOS_TEST_AGENT" --wrap-up-agent "$TENIOS_TEST_WRAP_UP_AGENT"
 export TENIOS_API_URL=$URL
 export TENIOS_SIM_PORT=${URL##*:}
 echo "simulator: $URL (pid $SIM_PID)"
@@ -289,6 +293,22 @@ check_example "stuck waiting call: step 1 fails, exit 1" 1 "" \
 check_example "wrong number of arguments: usage, exit 1" 1 "" \
     "usage: tenios-call-demo WAITING_CALL CONNECTED_CALL AGENT" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
+
+echo
+echo "== tenios-click-to-call (the click-to-call example)"
+EXAMPLE_PROG=$BUILD_DIR/tenios-click-to-call
+sim_json POST /_sim/reset >/dev/null
+check_example "the simulator's TENIOS number: started, then CONNECTED, exit 0" 0 \
+    "click-to-call 1: TENIOS calls +491701234567, then puts it through to +4922112345678
+click-to-call 1: CONNECTED" '$' \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567 +4922112345678
+check_example "not a TENIOS number of the account: exit 1" 1 "" \
+    "tenios-click-to-call: makecall/init: TENIOS_ERR_INVALID_VALUE: INVALID_VALUE: Invalid parameter type or format (fields: tenios_number)\$" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567 +4930000000
+check_example "wrong number of arguments: usage, exit 1" 1 "" \
+    "usage: tenios-click-to-call DESTINATION TENIOS_NUMBER" \
+    TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- +491701234567
+check_example_valgrind "a click-to-call" 0 +491701234567 +4922112345678
 echo "$EXAMPLE_PASSED passed, $EXAMPLE_FAILED failed"
 TOTAL_PASSED=$((TOTAL_PASSED + EXAMPLE_PASSED))
 TOTAL_FAILED=$((TOTAL_FAILED + EXAMPLE_FAILED))
@@ -307,6 +327,7 @@ for vg in 0 1; do
     # Fewer calls per process under valgrind, which is ~50x slower.
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
+    run_one "test_contact_center" "$vg" "$BUILD_DIR/test_contact_center"
     run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
     TENIOS_TEST_SLACK_MS=$((vg ? 1500 : 0)) run_one "test_deadline" "$vg" "$BUILD_DIR/test_deadline"
     LD_PRELOAD="$BUILD_DIR/getenv_logger.so" run_one "test_environment (getenv recorded)" "$vg" \
@@ -335,6 +356,7 @@ if [[ -n ${SANITIZED_BUILD_DIR:-} ]]; then
     run_one "test_client (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_client"
     run_one "test_process (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_process"
     run_one "test_methods (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_methods"
+    run_one "test_contact_center (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_contact_center"
     run_one "test_telemetry (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_telemetry"
     TENIOS_TEST_SLACK_MS=500 run_one "test_deadline (ASan+UBSan)" 0 "$SANITIZED_BUILD_DIR/test_deadline"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \

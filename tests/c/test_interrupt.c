@@ -345,8 +345,10 @@ static void test_status_str(void)
         "TENIOS_ERR_INTERNAL",
         "TENIOS_ERR_SHUTDOWN",
         "TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED",
+        "TENIOS_ERR_AGENT_NOT_FOUND",
+        "TENIOS_ERR_AGENT_NOT_IN_WRAP_UP",
     };
-    for (uint32_t i = 0; i <= 14; i++) {
+    for (uint32_t i = 0; i <= 16; i++) {
         const char *s = tenios_status_str(i);
         CHECK(s != NULL && strcmp(s, names[i]) == 0,
               "tenios_status_str(%d) = %s, expected %s", (int)i, printable(s),
@@ -358,10 +360,12 @@ static void test_status_str(void)
     CHECK_INT_EQ(TENIOS_ERR_CALL_UUID_NOT_FOUND, 5);
     CHECK_INT_EQ(TENIOS_ERR_INTERNAL, 12);
     CHECK_INT_EQ(TENIOS_ERR_SHUTDOWN, 13);
+    CHECK_INT_EQ(TENIOS_ERR_AGENT_NOT_FOUND, 15);
+    CHECK_INT_EQ(TENIOS_ERR_AGENT_NOT_IN_WRAP_UP, 16);
     /* A fixed-width status: the same size whatever the compiler does with enums. */
     CHECK_INT_EQ(sizeof(tenios_status), 4);
 
-    const uint32_t unknown[] = {15, 100, UINT32_MAX, (uint32_t)-1};
+    const uint32_t unknown[] = {17, 100, UINT32_MAX, (uint32_t)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = tenios_status_str(unknown[i]);
         CHECK(s != NULL && strcmp(s, "TENIOS_UNKNOWN") == 0,

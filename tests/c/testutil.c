@@ -437,3 +437,30 @@ int closed_loopback_port(void)
     close(fd);
     return ntohs(addr.sin_port);
 }
+
+/* The body of the last request the simulator recorded equals `want` (compared as it appears
+ * JSON-escaped in /_sim/requests). */
+void expect_last_body_at(const char *file, int line, const char *path, const char *want)
+{
+    http_response r = sim_http("GET", "/_sim/requests", NULL);
+    char escaped[2048], needle[2300];
+    size_t o = 0;
+    for (const char *p = want; *p && o + 2 < sizeof escaped; p++) {
+        if (*p == '"' || *p == '\\')
+            escaped[o++] = '\\';
+        escaped[o++] = *p;
+    }
+    escaped[o] = '\0';
+    snprintf(needle, sizeof needle, "\"path\":\"%s\",", path);
+    const char *at = r.body ? strstr(r.body, needle) : NULL;
+    const char *last = NULL;
+    while (at != NULL) {
+        last = at;
+        at = strstr(at + 1, needle);
+    }
+    snprintf(needle, sizeof needle, "\"body\":\"%s\"", escaped);
+    if (last == NULL || strstr(last, needle) == NULL)
+        test_fail(file, line, "no %s request with body %s in %s", path, want,
+                  printable(r.body));
+    http_free(&r);
+}

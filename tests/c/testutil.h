@@ -131,6 +131,10 @@ long sim_stat_at(const char *file, int line, const char *field);
 void sim_fault_at(const char *file, int line, const char *json);
 #define SIM_FAULT(json) sim_fault_at(__FILE__, __LINE__, (json))
 
+/* The body of the last request to `path` the simulator recorded is exactly `want`. */
+void expect_last_body_at(const char *file, int line, const char *path, const char *want);
+#define EXPECT_LAST_BODY(path, body) expect_last_body_at(__FILE__, __LINE__, (path), (body))
+
 /* -------------------------------------------------- minimal JSON peeks */
 
 /* Finds `"key"` followed by `:` and returns a pointer to the value (after

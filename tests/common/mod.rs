@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod c_api;
+pub mod hook;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -991,6 +991,117 @@ void test_listen_in_start() {
                 code("CALL_NOT_CONNECTED"), 400, kCallUuidField);
 }
 
+// The contact-center methods: the exact bytes, the documentation's example
+// answers (canned by the simulator), the id as a number or a string.
+void test_contact_center_methods() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    const std::string key = "{\"access_key\":" + quoted(g_key);
+    g_sim->fault(R"({"status":200,"body":"{\"id\": 10}"})");
+    CHECK_EQ(client.makecall_init("+491234567890", "+4922112345678"), std::string("10"));
+    g_sim->fault(R"({"status":200,"body":"{\"id\": \"66195\"}"})");
+    CHECK_EQ(client.makecall_init("+491234567890", "+4922112345678", "+4922112345678123",
+                                  "https://crm.example/state"),
+             std::string("66195"));
+    g_sim->fault(R"({"status":200,"body":"{\"status\": \"REQUESTED\"}"})");
+    CHECK_EQ(client.makecall_status("10"), std::string("REQUESTED"));
+    g_sim->fault(R"({"status":200,"body":"{\"id\": 10}"})");
+    CHECK_EQ(client.callback_init("XXXXX-XXXX-XXXXXX", "+491234567890", 30,
+                                  "Customer Peter M\xc3\xbcller is being called now, please "
+                                  "press 1 to start the call.",
+                                  "1"),
+             std::string("10"));
+    g_sim->fault(R"({"status":200,"body":"{\"status\": \"CONNECTED\"}"})");
+    CHECK_EQ(client.callback_status("10"), std::string("CONNECTED"));
+    g_sim->fault(
+        R"({"status":200,"body":"{\"email\": \"test@test.com\", \"state\": \"NOT_READY\"}"})");
+    CHECK_EQ(client.agent_state_retrieve("test@test.com"), std::string("NOT_READY"));
+    g_sim->fault(R"({"status":200,"body":"{\"success\": true}"})");
+    client.agent_state_change("test@test.com", "NOT_READY", "COF");
+    g_sim->fault(
+        R"({"status":200,"body":"{\"success\": true, \"wrap_up_end_time\": \"2020-01-01T09:00:00.000Z\"}"})");
+    CHECK_EQ(client.wrap_up_extend("test@test.com", "2020-01-01T09:00:00.000Z"),
+             std::string("2020-01-01T09:00:00.000Z"));
+    g_sim->fault(R"({"status":200,"body":"{\"success\": true}"})");
+    client.wrap_up_cancel("test@test.com");
+    const std::vector<std::string> want = {
+        key + ",\"destination_number\":\"+491234567890\",\"tenios_number\":\"+4922112345678\"}",
+        key + ",\"destination_number\":\"+491234567890\",\"tenios_number\":\"+4922112345678\","
+              "\"caller_id\":\"+4922112345678123\",\"callstate_info_url\":"
+              "\"https://crm.example/state\"}",
+        key + ",\"id\":\"10\"}",
+        key + ",\"callback_config_id\":\"XXXXX-XXXX-XXXXXX\",\"callback_number\":"
+              "\"+491234567890\",\"agent_announcement\":\"Customer Peter M\xc3\xbcller is being "
+              "called now, please press 1 to start the call.\","
+              "\"dtmf_key_to_trigger_customer_call\":\"1\",\"delay\":30}",
+        key + ",\"id\":\"10\"}",
+        key + ",\"email\":\"test@test.com\"}",
+        key + ",\"email\":\"test@test.com\",\"state\":\"NOT_READY\",\"not_ready_reason\":\"COF\"}",
+        key + ",\"agent_email\":\"test@test.com\",\"end_time\":\"2020-01-01T09:00:00.000Z\"}",
+        key + ",\"agent_email\":\"test@test.com\"}",
+    };
+    CHECK_EQ(g_sim->bodies(), want);
+    std::vector<std::string> paths;
+    for (const auto& request : g_sim->requests()) paths.push_back(request.first);
+    CHECK_EQ(paths, (std::vector<std::string>{
+                        "/makecall/init", "/makecall/init", "/makecall/status", "/callback/init",
+                        "/callback/status", "/acd/agent-state/retrieve",
+                        "/acd/agent-state/change", "/wrap-up/extend", "/wrap-up/cancel"}));
+
+    // The wrap-up page's errors: statuses of their own, FIELD_IS_REQUIRED stays ErrApi.
+    g_sim->fault(
+        R"({"status":400,"body":"{\"error_code\": \"AGENT_NOT_IN_WRAP_UP\", \"error_message\": \"The agent is currently not in a wrap-up status.\", \"fields\": [\"agent_email\"]}"})");
+    CHECK_ERROR(CATCH_ERROR(client.wrap_up_extend("a@b.c", "2020-01-01T09:00:00Z")),
+                Status::ErrAgentNotInWrapUp,
+                "AGENT_NOT_IN_WRAP_UP: The agent is currently not in a wrap-up status. (fields: "
+                "agent_email)",
+                code("AGENT_NOT_IN_WRAP_UP"), 400, std::vector<std::string>{"agent_email"});
+    g_sim->fault(
+        R"({"status":400,"body":"{\"error_code\": \"AGENT_NOT_FOUND\", \"error_message\": \"Agent not found.\", \"fields\": [\"agent_email\"]}"})");
+    CHECK_ERROR(CATCH_ERROR(client.wrap_up_cancel("a@b.c")), Status::ErrAgentNotFound,
+                "AGENT_NOT_FOUND: Agent not found. (fields: agent_email)",
+                code("AGENT_NOT_FOUND"), 400, std::vector<std::string>{"agent_email"});
+    g_sim->fault(
+        R"({"status":400,"body":"{\"error_code\": \"FIELD_IS_REQUIRED\", \"error_message\": \"Parameter 'agent_email' is required\", \"fields\": [\"agent_email\"]}"})");
+    CHECK_ERROR(CATCH_ERROR(client.wrap_up_cancel("a@b.c")), Status::ErrApi,
+                "FIELD_IS_REQUIRED: Parameter 'agent_email' is required (fields: agent_email)",
+                code("FIELD_IS_REQUIRED"), 400, std::vector<std::string>{"agent_email"});
+    // Checked before sending.
+    const auto bad = CATCH_ERROR(client.agent_state_change("a@b.c", "AWAY"));
+    if (bad) CHECK_EQ(std::string(bad->what()), std::string("state \"AWAY\" is not READY or NOT_READY"));
+    const auto nul = CATCH_ERROR(client.makecall_init("+49", "+49", std::string_view("a\0b", 3)));
+    if (nul) CHECK_EQ(std::string(nul->what()), std::string("caller_id contains a control character"));
+    CHECK_EQ(g_sim->stat("requests"), 12L);
+
+    // The simulator's own model: a click-to-call to its TENIOS number, a callback.
+    const std::string id = client.makecall_init("+491701234567", "+4922112345678");
+    CHECK_EQ(client.makecall_status(id), std::string("CONNECTED"));
+    const std::string callback = client.callback_init("sim-callback-config", "+491701234567", 0);
+    CHECK_EQ(client.callback_status(callback), std::string("CONNECTED"));
+}
+
+// The generic call: /cdrs/retrieve and /verification/create, the path checked.
+void test_call_json() {
+    g_sim->reset();
+    const tenios::Client client(g_key, sim_options());
+    g_sim->fault(
+        R"({"status":200,"body":"{\"verification_id\": \"705d5302-d918-454a-b703-c9c23995726e\"}"})");
+    CHECK_EQ(client.call_json("/verification/create", R"({"country":"Germany"})"),
+             std::string(R"({"verification_id": "705d5302-d918-454a-b703-c9c23995726e"})"));
+    g_sim->fault(R"({"status":200,"body":"{\"items\": [], \"total_items\": 0}"})");
+    CHECK_EQ(client.call_json("/cdrs/retrieve", R"({"page":1,"page_size":10})"),
+             std::string(R"({"items": [], "total_items": 0})"));
+    CHECK_EQ(g_sim->bodies(),
+             (std::vector<std::string>{"{\"access_key\":" + quoted(g_key) + ",\"country\":\"Germany\"}",
+                                       "{\"access_key\":" + quoted(g_key) +
+                                           ",\"page\":1,\"page_size\":10}"}));
+    CHECK_ERROR(CATCH_ERROR(client.call_json("/a/../b", "{}")), Status::ErrInvalidArgument,
+                "path \"/a/../b\" has a . or .. segment", kNoCode, 0, kNoFields);
+    CHECK_ERROR(CATCH_ERROR(client.call_json("/number/order", "{}")), Status::ErrHttp,
+                "HTTP 404 with no API error in the body", kNoCode, 404, kNoFields);
+    CHECK_EQ(g_sim->stat("requests"), 3L);
+}
+
 // Every method once, on `call`, with valid arguments.
 std::vector<std::pair<const char*, std::function<void(const tenios::Client&)>>> every_method(
     const std::string& call) {
@@ -1533,6 +1644,9 @@ int main() {
     run_test("transfer_call: the request bytes, the simulator's transfers, CALL_NOT_CONNECTED",
              test_transfer_call);
     run_test("refer_call: the request bytes and the simulator's refers", test_refer_call);
+    run_test("contact center: request bytes, documented answers, AGENT_* statuses, the model",
+             test_contact_center_methods);
+    run_test("call_json: /verification/create and /cdrs/retrieve, path checks", test_call_json);
     run_test("record_start/record_stop: bytes, UUID, already running, not found, two parts",
              test_record_start_and_stop);
     run_test("record_stop takes {\"success\": \"true\"} and true; record_start needs a UUID",

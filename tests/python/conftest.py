@@ -30,6 +30,9 @@ UNKNOWN_CALL = "0f8b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 CONNECTED_CALL = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 SUPERVISOR_KEY = "test-supervisor-key-2d8e4f1a"
 BLACKLISTED = "+4922100000666"  # a supervisor destination on the account's blacklist
+# ACD agents of the session's simulator: one READY, one READY and in wrap-up.
+AGENT = "py-agent@example.com"
+WRAP_UP_AGENT = "py-wrap-up@example.com"
 
 
 def _artifact(env_name: str, file_name: str) -> str | None:
@@ -105,7 +108,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
         process = subprocess.Popen(
             [SIM_BINARY, "--port", "0", "--access-key", ACCESS_KEY,
              "--call", CALL, "--stuck-call", STUCK_CALL, "--connected-call", CONNECTED_CALL,
-             "--supervisor-key", SUPERVISOR_KEY, "--blacklist", BLACKLISTED],
+             "--supervisor-key", SUPERVISOR_KEY, "--blacklist", BLACKLISTED,
+             "--agent", AGENT, "--wrap-up-agent", WRAP_UP_AGENT],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
         )
     try:

@@ -128,6 +128,8 @@ def test_every_error_status_has_its_own_class() -> None:
     (tenios.ShutdownError, Status.ERR_SHUTDOWN, None),
     (tenios.SupervisorDestinationBlacklistedError, Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
      None),
+    (tenios.AgentNotFoundError, Status.ERR_AGENT_NOT_FOUND, None),
+    (tenios.AgentNotInWrapUpError, Status.ERR_AGENT_NOT_IN_WRAP_UP, None),
 ])
 def test_error_classes(cls: type[tenios.TeniosError], status: Status, builtin: type | None) -> None:
     assert tenios.ERROR_CLASSES[status] is cls

@@ -17,7 +17,10 @@ proxy, user agent) and its own connection pool, shareable between threads. It ne
 
 Its errors also carry ``api_code``, ``http_status`` and ``fields``. A ``Client`` also controls
 the rest of a live call: ``transfer_call``, ``refer_call``, ``record_start``/``record_stop`` and
-``listen_in_start``. ``AsyncClient`` is the same for asyncio programs: ``async`` methods that run
+``listen_in_start``; starts calls and drives agents: ``makecall_init``/``makecall_status``,
+``callback_init``/``callback_status``, ``agent_state_retrieve``/``agent_state_change``,
+``wrap_up_extend``/``wrap_up_cancel``; and reaches any other method of the API with
+``call_json(path, body)`` (docs/contact-center.md). ``AsyncClient`` is the same for asyncio programs: ``async`` methods that run
 the blocking call in a thread, so the event loop keeps running:
 
     async with tenios.AsyncClient("my-access-key") as client:
@@ -32,7 +35,9 @@ import atexit
 import builtins
 import contextvars
 import ctypes
+import datetime
 import enum
+import json
 import logging
 import math
 import os
@@ -51,6 +56,8 @@ from ._native import (LOG_CALLBACK, VERSION, CallTimings, LibraryNotFoundError, 
 __version__ = VERSION
 
 __all__ = [
+    "AgentNotFoundError",
+    "AgentNotInWrapUpError",
     "ApiError",
     "AsyncClient",
     "BadCredentialsError",
@@ -102,6 +109,8 @@ class Status(enum.IntEnum):
     ERR_INTERNAL = 12
     ERR_SHUTDOWN = 13
     ERR_SUPERVISOR_DESTINATION_BLACKLISTED = 14
+    ERR_AGENT_NOT_FOUND = 15
+    ERR_AGENT_NOT_IN_WRAP_UP = 16
 
 
 class DestinationType(enum.IntEnum):
@@ -285,6 +294,16 @@ class SupervisorDestinationBlacklistedError(TeniosError):
     destination is on the account's blacklist."""
 
 
+class AgentNotFoundError(TeniosError):
+    """TENIOS_ERR_AGENT_NOT_FOUND: the API's AGENT_NOT_FOUND (``Client.wrap_up_extend``,
+    ``Client.wrap_up_cancel``): no agent has the e-mail given."""
+
+
+class AgentNotInWrapUpError(TeniosError):
+    """TENIOS_ERR_AGENT_NOT_IN_WRAP_UP: the API's AGENT_NOT_IN_WRAP_UP (``Client.wrap_up_extend``,
+    ``Client.wrap_up_cancel``): the agent's wrap-up is already over, or never began."""
+
+
 ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
     Status.ERR_INVALID_VALUE: InvalidValueError,
@@ -300,6 +319,8 @@ ERROR_CLASSES: dict[Status, type[TeniosError]] = {
     Status.ERR_INTERNAL: InternalError,
     Status.ERR_SHUTDOWN: ShutdownError,
     Status.ERR_SUPERVISOR_DESTINATION_BLACKLISTED: SupervisorDestinationBlacklistedError,
+    Status.ERR_AGENT_NOT_FOUND: AgentNotFoundError,
+    Status.ERR_AGENT_NOT_IN_WRAP_UP: AgentNotInWrapUpError,
 }
 
 _UINT32_MAX = 2**32 - 1
@@ -603,6 +624,18 @@ def _remove_default_client_logging() -> None:
 atexit.register(_remove_default_client_logging)
 
 
+def _optional(name: str, value: str | bytes | None) -> bytes | None:
+    """An optional argument: ``None`` is NULL (the API field is not sent)."""
+    return None if value is None else _to_c(name, value)
+
+
+def _id(value: str | bytes | int) -> bytes | None:
+    """A click-to-call's or callback's id: its text, or an int (sent as its decimal text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value).encode()
+    return _to_c("id", value)
+
+
 def _destination_type(value: DestinationType | int | str) -> int:
     """A ``DestinationType``, or the API's name of one (``"SIP_USER"``; exact spelling), or a
     plain int, which goes to the library unchecked so that the library's own check answers
@@ -836,6 +869,115 @@ class Client:
         finally:
             api.string_free(recording)
 
+    def _call_string(self, function: Callable[..., int], *args: Any) -> str:
+        """``_call`` for a C function that hands back an owned string through its
+        second-to-last parameter: the string, decoded and freed whatever happens."""
+        text = ctypes.c_void_p()
+        try:
+            self._call(function, *args, ctypes.byref(text))
+            if not text.value:  # TENIOS_OK without a string would be a library bug
+                raise InternalError(Status.ERR_INTERNAL,
+                                    f"{getattr(function, '__name__', 'the library')} returned TENIOS_OK without a string")
+            return ctypes.string_at(text.value).decode("utf-8", "replace")
+        finally:
+            self._api.string_free(text)
+
+    # --- the contact-center methods (docs/contact-center.md) ---------------------------------
+
+    def makecall_init(self, destination_number: str | bytes, tenios_number: str | bytes, *,
+                      caller_id: str | bytes | None = None,
+                      callstate_info_url: str | bytes | None = None) -> str:
+        """Start a click-to-call (``POST /makecall/init``): TENIOS calls ``destination_number``
+        first, then puts it through to ``tenios_number`` (a number of the account), whose
+        routing plan runs; a Call Control block there gets the id as
+        ``variables["callback_id"]``. ``caller_id`` is the number shown,
+        ``callstate_info_url`` an ``https://`` URL TENIOS posts call-state changes to; ``None``
+        leaves either out. Returns the id (the API answers a number: ``"10"``), for
+        ``makecall_status``."""
+        args = (_to_c("destination_number", destination_number),
+                _to_c("tenios_number", tenios_number), _optional("caller_id", caller_id),
+                _optional("callstate_info_url", callstate_info_url))
+        return self._call_string(self._api.client_makecall_init, *args)
+
+    def makecall_status(self, id: str | bytes | int) -> str:  # noqa: A002 - the API's name
+        """The state of the click-to-call ``id`` (``POST /makecall/status``), e.g.
+        ``"CONNECTED"`` (believed to be the callback states)."""
+        return self._call_string(self._api.client_makecall_status, _id(id))
+
+    def callback_init(self, callback_config_id: str | bytes, callback_number: str | bytes, *,
+                      delay: int, agent_announcement: str | bytes | None = None,
+                      dtmf_key: str | bytes | None = None) -> str:
+        """Start a callback (``POST /callback/init``) with the portal's callback configuration
+        ``callback_config_id`` to ``callback_number`` after ``delay`` seconds: TENIOS calls the
+        agent side first, reads it ``agent_announcement``, and calls the customer once the
+        agent presses ``dtmf_key``. Returns the id, for ``callback_status``. A wrong
+        configuration id raises ``BadCredentialsError``, as documented."""
+        if isinstance(delay, bool) or not isinstance(delay, int):
+            raise TypeError(f"delay must be an int (seconds), not {type(delay).__name__}")
+        if not 0 <= delay <= _UINT32_MAX:
+            raise _invalid(f"delay {delay} does not fit in a uint32 (seconds)")
+        args = (_to_c("callback_config_id", callback_config_id),
+                _to_c("callback_number", callback_number), delay,
+                _optional("agent_announcement", agent_announcement),
+                _optional("dtmf_key_to_trigger_customer_call", dtmf_key))
+        return self._call_string(self._api.client_callback_init, *args)
+
+    def callback_status(self, id: str | bytes | int) -> str:  # noqa: A002 - the API's name
+        """The state of the callback ``id`` (``POST /callback/status``): ``"REQUESTED"``,
+        ``"ACCEPTED"``, ``"CALLING_A"``, ``"CALL_A_FAILED"``, ``"CALLING_B"``,
+        ``"CALL_B_FAILED"``, ``"CONNECTED"`` or ``"DISCONNECTED"``."""
+        return self._call_string(self._api.client_callback_status, _id(id))
+
+    def agent_state_retrieve(self, email: str | bytes) -> str:
+        """The ACD state of the agent ``email`` (``POST /acd/agent-state/retrieve``):
+        ``"READY"`` or ``"NOT_READY"``."""
+        return self._call_string(self._api.client_agent_state_retrieve, _to_c("email", email))
+
+    def agent_state_change(self, email: str | bytes, *, state: str | bytes,
+                           not_ready_reason: str | bytes | None = None) -> None:
+        """Set the agent ``email`` ``"READY"`` or ``"NOT_READY"`` (``POST
+        /acd/agent-state/change``), with a Not-Ready Reason acronym such as ``"COF"`` (sent as
+        ``not_ready_reason``)."""
+        args = (_to_c("email", email), _to_c("state", state),
+                _optional("not_ready_reason", not_ready_reason))
+        self._call(self._api.client_agent_state_change, *args)
+
+    def wrap_up_extend(self, agent_email: str | bytes, *,
+                       end_time: str | bytes | datetime.datetime) -> str:
+        """Extend the wrap-up of the agent ``agent_email`` until ``end_time`` (``POST
+        /wrap-up/extend``): a time with a time zone, ``"2020-01-01T09:00:00.000Z"`` or an aware
+        ``datetime`` (sent in ISO 8601 with milliseconds; a naive one raises
+        ``InvalidArgumentError``). Returns the ``wrap_up_end_time`` TENIOS answers. Raises
+        ``AgentNotFoundError`` and ``AgentNotInWrapUpError`` for those API errors."""
+        if isinstance(end_time, datetime.datetime):
+            if end_time.utcoffset() is None:
+                raise _invalid("end_time is a naive datetime: it needs a time zone")
+            end_time = end_time.isoformat(timespec="milliseconds")
+        args = (_to_c("agent_email", agent_email), _to_c("end_time", end_time))
+        return self._call_string(self._api.client_wrap_up_extend, *args)
+
+    def wrap_up_cancel(self, agent_email: str | bytes) -> None:
+        """End the wrap-up of the agent ``agent_email`` now (``POST /wrap-up/cancel``; known
+        only from a third-party client, not from TENIOS's pages)."""
+        self._call(self._api.client_wrap_up_cancel, _to_c("agent_email", agent_email))
+
+    def call_json(self, path: str | bytes, body: dict[str, Any] | str | bytes | None = None
+                  ) -> Any:
+        """The generic call, for any API method without a method of its own: POST ``body`` (a
+        ``dict``, encoded with ``json.dumps``, or JSON text; ``None`` is ``{}``; it must not
+        hold ``access_key``: the client's key is put first) to ``path`` (e.g.
+        ``"/cdrs/retrieve"``; checked by the library: one absolute path of the API, no query,
+        no ``..``) and return the answer parsed (a ``dict`` for every documented method)."""
+        if body is None:
+            body = {}
+        if isinstance(body, dict):
+            body = json.dumps(body, ensure_ascii=False)
+        elif not isinstance(body, (str, bytes)):
+            raise TypeError(f"body must be a dict, str or bytes, not {type(body).__name__}")
+        answer = self._call_string(self._api.client_call_json, _to_c("path", path),
+                                   _to_c("body_json", body))
+        return json.loads(answer)
+
     def record_stop(self, call_uuid: str | bytes, *, recording_uuid: str | bytes) -> None:
         """Stop the recording ``recording_uuid`` (from ``record_start``) of the call
         ``call_uuid`` (``POST /record-call/stop``; both are sent).
@@ -1062,6 +1204,61 @@ class AsyncClient:
         await self._run(self._client.listen_in_start, call_uuid, supervisor_key=supervisor_key,
                         supervisor_destination=supervisor_destination,
                         whisper_to_agent=whisper_to_agent)
+
+    async def makecall_init(self, destination_number: str | bytes, tenios_number: str | bytes, *,
+                            caller_id: str | bytes | None = None,
+                            callstate_info_url: str | bytes | None = None) -> str:
+        """``Client.makecall_init``, off the event loop: the id."""
+        result: str = await self._run(self._client.makecall_init, destination_number,
+                                      tenios_number, caller_id=caller_id,
+                                      callstate_info_url=callstate_info_url)
+        return result
+
+    async def makecall_status(self, id: str | bytes | int) -> str:  # noqa: A002
+        """``Client.makecall_status``, off the event loop."""
+        result: str = await self._run(self._client.makecall_status, id)
+        return result
+
+    async def callback_init(self, callback_config_id: str | bytes, callback_number: str | bytes,
+                            *, delay: int, agent_announcement: str | bytes | None = None,
+                            dtmf_key: str | bytes | None = None) -> str:
+        """``Client.callback_init``, off the event loop: the id."""
+        result: str = await self._run(self._client.callback_init, callback_config_id,
+                                      callback_number, delay=delay,
+                                      agent_announcement=agent_announcement, dtmf_key=dtmf_key)
+        return result
+
+    async def callback_status(self, id: str | bytes | int) -> str:  # noqa: A002
+        """``Client.callback_status``, off the event loop."""
+        result: str = await self._run(self._client.callback_status, id)
+        return result
+
+    async def agent_state_retrieve(self, email: str | bytes) -> str:
+        """``Client.agent_state_retrieve``, off the event loop."""
+        result: str = await self._run(self._client.agent_state_retrieve, email)
+        return result
+
+    async def agent_state_change(self, email: str | bytes, *, state: str | bytes,
+                                 not_ready_reason: str | bytes | None = None) -> None:
+        """``Client.agent_state_change``, off the event loop."""
+        await self._run(self._client.agent_state_change, email, state=state,
+                        not_ready_reason=not_ready_reason)
+
+    async def wrap_up_extend(self, agent_email: str | bytes, *,
+                             end_time: str | bytes | datetime.datetime) -> str:
+        """``Client.wrap_up_extend``, off the event loop."""
+        result: str = await self._run(self._client.wrap_up_extend, agent_email,
+                                      end_time=end_time)
+        return result
+
+    async def wrap_up_cancel(self, agent_email: str | bytes) -> None:
+        """``Client.wrap_up_cancel``, off the event loop."""
+        await self._run(self._client.wrap_up_cancel, agent_email)
+
+    async def call_json(self, path: str | bytes,
+                        body: dict[str, Any] | str | bytes | None = None) -> Any:
+        """``Client.call_json``, off the event loop: the answer parsed."""
+        return await self._run(self._client.call_json, path, body)
 
     async def aclose(self) -> None:
         """``Client.close()`` without blocking the event loop: calls in flight are cancelled

@@ -138,6 +138,28 @@ class _ClientApi:
             cdll, "tenios_client_record_stop", status, [p, text, text, out])
         self.client_listen_in_start = _prototype(
             cdll, "tenios_client_listen_in_start", status, [p, text, text, text, ctypes.c_bool, out])
+        # The contact-center methods and the generic call: optional fields are char * that may
+        # be NULL (None); each id, state or answer comes back as an owned char * (c_void_p,
+        # freed with string_free below).
+        self.client_makecall_init = _prototype(
+            cdll, "tenios_client_makecall_init", status, [p, text, text, text, text, out, out])
+        self.client_makecall_status = _prototype(
+            cdll, "tenios_client_makecall_status", status, [p, text, out, out])
+        self.client_callback_init = _prototype(
+            cdll, "tenios_client_callback_init", status,
+            [p, text, text, ctypes.c_uint32, text, text, out, out])
+        self.client_callback_status = _prototype(
+            cdll, "tenios_client_callback_status", status, [p, text, out, out])
+        self.client_agent_state_retrieve = _prototype(
+            cdll, "tenios_client_agent_state_retrieve", status, [p, text, out, out])
+        self.client_agent_state_change = _prototype(
+            cdll, "tenios_client_agent_state_change", status, [p, text, text, text, out])
+        self.client_wrap_up_extend = _prototype(
+            cdll, "tenios_client_wrap_up_extend", status, [p, text, text, out, out])
+        self.client_wrap_up_cancel = _prototype(
+            cdll, "tenios_client_wrap_up_cancel", status, [p, text, out])
+        self.client_call_json = _prototype(
+            cdll, "tenios_client_call_json", status, [p, text, text, out, out])
         self.destination_type_str = _prototype(
             cdll, "tenios_destination_type_str", ctypes.c_char_p, [ctypes.c_uint32])
         # The same function as _Library.string_free, here too so that everything a Client

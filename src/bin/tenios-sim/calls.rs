@@ -16,6 +16,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::contact::{AgentSetup, Contact};
+
 /// Where a connected call goes when neither `--config` nor anything else names a destination.
 pub const DEFAULT_DESTINATION: &str = "+4922155400300";
 
@@ -239,6 +241,8 @@ pub struct Calls {
     clock: Instant,
     /// Bumped by every reset, so that Call Control sessions of before the reset stop.
     pub epoch: u64,
+    /// Agents, click-to-calls and callbacks.
+    pub contact: Contact,
 }
 
 impl Calls {
@@ -255,13 +259,28 @@ impl Calls {
             interrupted: Vec::new(),
             clock: Instant::now(),
             epoch: 0,
+            contact: Contact::default(),
         };
         calls.reset();
         calls
     }
 
+    /// The same, with these ACD agents.
+    pub fn with_agents(setup: Vec<CallSetup>, agents: Vec<AgentSetup>) -> Calls {
+        Calls {
+            contact: Contact::new(agents),
+            ..Calls::new(setup)
+        }
+    }
+
+    /// Adds a call a method started (a click-to-call, a callback): gone after a reset.
+    pub fn add(&mut self, setup: &CallSetup) {
+        self.calls.insert(setup.call_uuid.clone(), Call::new(setup));
+    }
+
     /// Back to the configured calls, with nothing done to them.
     pub fn reset(&mut self) {
+        self.contact.reset();
         self.calls = self
             .setup
             .iter()

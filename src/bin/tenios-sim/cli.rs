@@ -8,16 +8,22 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::api::{is_canonical_uuid, Account};
-use crate::calls::{CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION};
+use crate::calls::{
+    CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION, DEFAULT_DESTINATION_NUMBER,
+};
+use crate::contact::AgentSetup;
 use crate::webhook::{self, WebhookUrl};
 
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
 pub const DEFAULT_SUPERVISOR_KEY: &str = "sim-supervisor-key";
+/// The callback configuration every simulated account has.
+pub const DEFAULT_CALLBACK_CONFIG: &str = "sim-callback-config";
 
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
 [--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
 [--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--webhook URL [--webhook-key KEY] \
-[--customer-number N] [--announcement-ms N] [--call-control-call UUID]]";
+[--customer-number N] [--announcement-ms N] [--call-control-call UUID]] [--tenios-number NUMBER] \
+[--callback-config ID] [--unreachable NUMBER] [--agent EMAIL] [--wrap-up-agent EMAIL]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -29,6 +35,8 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
                   [--webhook URL [--webhook-key KEY] [--customer-number N]
                    [--announcement-ms N] [--call-control-call UUID]]
+                  [--tenios-number NUMBER] [--callback-config ID] [--unreachable NUMBER]
+                  [--agent EMAIL] [--wrap-up-agent EMAIL]
 
   --port N              listen on 127.0.0.1:N (default 0: a free port)
   --access-key KEY      the one valid access key (default sim-access-key)
@@ -53,6 +61,16 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
   --announcement-ms N   an ANNOUNCEMENT block plays N ms (default: until interrupted)
   --call-control-call UUID
                         a call that enters Call Control at launch (repeatable; needs --webhook)
+  --tenios-number NUMBER
+                        a TENIOS number of the account, for /makecall/init (repeatable;
+                        +4922112345678 always is one). With --webhook a click-to-call
+                        reaching it enters Call Control
+  --callback-config ID  a callback configuration id, for /callback/init (repeatable;
+                        sim-callback-config always is one; its agent side is +4922155400300)
+  --unreachable NUMBER  a number that never answers: a click-to-call's or callback's leg to
+                        it fails (repeatable)
+  --agent EMAIL         an ACD agent, READY (repeatable)
+  --wrap-up-agent EMAIL an ACD agent, READY and in wrap-up (repeatable)
   --help                show this help
 
 Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
@@ -60,7 +78,8 @@ serves until killed or until its parent process exits (Unix). Unreadable or mism
 files exit with status 2; a client whose TLS handshake fails is just disconnected.
 Control endpoints for tests (served over HTTPS too):
 GET /_sim/requests, GET /_sim/interrupts, GET /_sim/calls, GET /_sim/calls/UUID,
-GET /_sim/stats, POST /_sim/reset, POST /_sim/faults; with --webhook also
+GET /_sim/stats, GET /_sim/agents, GET /_sim/callbacks, POST /_sim/reset,
+POST /_sim/faults; with --webhook also
 POST /_sim/calls/UUID/enter-call-control and POST /_sim/calls/UUID/input.
 The config file's \"webhook\" object: {\"url\", \"access_key\", \"customer_number\",
 \"timeout_ms\", \"announcement_ms\", \"say_ms\", \"collect_timeout_ms\"}; a call's
@@ -79,6 +98,8 @@ pub struct Settings {
     pub tls: Option<TlsFiles>,
     /// Call this Call Control webhook (`--webhook`, the config's `"webhook"`).
     pub webhook: Option<webhook::Settings>,
+    /// The ACD agents (`--agent`, `--wrap-up-agent`).
+    pub agents: Vec<AgentSetup>,
 }
 
 /// The PEM files of `--tls-cert` and `--tls-key`; read by `tls::server_config`.
@@ -181,6 +202,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut webhook_key: Option<String> = None;
     let mut customer_number: Option<u64> = None;
     let mut announcement_ms: Option<u64> = None;
+    let mut tenios_numbers = vec![DEFAULT_DESTINATION_NUMBER.to_owned()];
+    let mut callback_configs = vec![DEFAULT_CALLBACK_CONFIG.to_owned()];
+    let mut unreachable: Vec<String> = Vec::new();
+    let mut agents: Vec<AgentSetup> = Vec::new();
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -249,6 +274,19 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                 })?);
             }
             "--call-control-call" => flag_calls.push((value()?, CallFlag::CallControl)),
+            "--tenios-number" => tenios_numbers.push(value()?),
+            "--callback-config" => callback_configs.push(value()?),
+            "--unreachable" => unreachable.push(value()?),
+            "--agent" | "--wrap-up-agent" => {
+                let email = value()?;
+                if agents.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
+                    return Err(format!("agent '{email}' is given twice"));
+                }
+                agents.push(AgentSetup {
+                    email,
+                    in_wrap_up: flag == "--wrap-up-agent",
+                });
+            }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -272,6 +310,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             .or(config.supervisor_key)
             .unwrap_or_else(|| DEFAULT_SUPERVISOR_KEY.to_owned()),
         blacklist: config.blacklist.into_iter().chain(blacklist).collect(),
+        tenios_numbers,
+        callback_configs,
+        unreachable,
+        call_control: false,
     };
 
     let file_webhook = config.webhook.unwrap_or_default();
@@ -344,9 +386,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         }
     }
 
+    let account = Account {
+        call_control: webhook.is_some(),
+        ..account
+    };
     Ok(Invocation::Run(Box::new(Settings {
         port,
         account,
+        agents,
         calls: calls.into_values().collect(),
         idle_close,
         tls,

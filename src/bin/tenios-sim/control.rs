@@ -25,6 +25,8 @@ pub fn handle(request: &Request, simulator: &Simulator) -> Response {
         ("GET", "/_sim/interrupts") => Response::json(200, simulator.interrupts_json()),
         ("GET", "/_sim/stats") => Response::json(200, simulator.stats_json()),
         ("GET", "/_sim/calls") => Response::json(200, simulator.calls_json()),
+        ("GET", "/_sim/agents") => Response::json(200, simulator.agents_json()),
+        ("GET", "/_sim/callbacks") => Response::json(200, simulator.callbacks_json()),
         ("GET", path) if path.starts_with(CALL_PREFIX) => {
             match simulator.call_json(&path[CALL_PREFIX.len()..]) {
                 Some(call) => Response::json(200, call),
@@ -42,9 +44,11 @@ pub fn handle(request: &Request, simulator: &Simulator) -> Response {
             }
             Err(explanation) => Response::text(400, &explanation),
         },
-        (_, "/_sim/requests" | "/_sim/interrupts" | "/_sim/stats" | "/_sim/calls") => {
-            Response::text(405, "Method Not Allowed").with_header("Allow", "GET")
-        }
+        (
+            _,
+            "/_sim/requests" | "/_sim/interrupts" | "/_sim/stats" | "/_sim/calls" | "/_sim/agents"
+            | "/_sim/callbacks",
+        ) => Response::text(405, "Method Not Allowed").with_header("Allow", "GET"),
         (_, path) if path.starts_with(CALL_PREFIX) => {
             Response::text(405, "Method Not Allowed").with_header("Allow", "GET")
         }

@@ -1,8 +1,9 @@
 //! `tenios-sim`: a local stand-in for the TENIOS Call Control Voice API, used by tests.
 //!
 //! It answers the live-call methods (`/interrupt-ecc-block`, `/transfer-call`, `/refer-call`,
-//! `/record-call/start` and `/stop`, `/call/listen-in/start`) the way the real API documents,
-//! keeping each call's state (`calls`), records every request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
+//! `/record-call/start` and `/stop`, `/call/listen-in/start`) and the contact-center methods
+//! (`/makecall/*`, `/callback/*`, `/acd/agent-state/*`, `/wrap-up/*`; `contact`) the way the
+//! real API documents, keeping each call's state (`calls`), records every request it receives, and can be told (through `/_sim/` control endpoints) to misbehave
 //! in specific ways so that client error handling can be tested without the real service.
 //! With `--tls-cert`/`--tls-key` it speaks HTTPS instead of HTTP. With `--webhook` it also
 //! plays TENIOS's side of a Call Control block: it calls the user's webhook (`webhook`).
@@ -11,6 +12,7 @@ mod api;
 mod calls;
 mod cli;
 mod connection;
+mod contact;
 mod control;
 mod faults;
 mod http;
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
     let simulator = Simulator::new(
         settings.account,
         settings.calls,
+        settings.agents,
         settings.idle_close,
         settings.webhook,
     );

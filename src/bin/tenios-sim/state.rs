@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::api::{self, Account, ApiReply};
 use crate::calls::{Call, CallSetup, Calls, Event};
+use crate::contact::AgentSetup;
 use crate::faults::Fault;
 use crate::http::Request;
 use crate::webhook::{self, Refusal, Variables};
@@ -79,6 +80,7 @@ impl Simulator {
     pub fn new(
         account: Account,
         calls: Vec<CallSetup>,
+        agents: Vec<AgentSetup>,
         idle_close: Option<Duration>,
         webhook: Option<webhook::Settings>,
     ) -> Arc<Self> {
@@ -88,7 +90,7 @@ impl Simulator {
             webhook,
             log: Mutex::new(Log {
                 requests: Vec::new(),
-                calls: Calls::new(calls),
+                calls: Calls::with_agents(calls, agents),
                 api_connections: HashSet::new(),
                 faults: VecDeque::new(),
             }),
@@ -251,7 +253,15 @@ impl Simulator {
     /// The answer of the API method at `path` to `body` (`None`: no such method). Its effect
     /// on the calls is visible to `/_sim/` before the answer is sent.
     pub fn answer_api(&self, path: &str, body: &[u8]) -> Option<ApiReply> {
-        let reply = api::answer(path, body, &self.account, &mut self.log().calls);
+        let mut log = self.log();
+        let reply = api::answer(path, body, &self.account, &mut log.calls);
+        // A click-to-call that reached Call Control: its session starts now.
+        let sessions = std::mem::take(&mut log.calls.contact.pending_sessions);
+        let epoch = log.calls.epoch;
+        drop(log);
+        for call_uuid in sessions {
+            self.spawn_session(call_uuid, epoch);
+        }
         // An interrupt or a refer may end a running Call Control block.
         self.changed.notify_all();
         reply
@@ -300,6 +310,16 @@ impl Simulator {
         } else {
             to_json(&view(call))
         })
+    }
+
+    /// The ACD agents now (`/_sim/agents`).
+    pub fn agents_json(&self) -> String {
+        to_json(&self.log().calls.contact.agents)
+    }
+
+    /// The click-to-calls and callbacks started (`/_sim/callbacks`).
+    pub fn callbacks_json(&self) -> String {
+        to_json(&self.log().calls.contact.started)
     }
 
     pub fn stats_json(&self) -> String {

@@ -18,6 +18,8 @@ const SPEC: Spec = Spec {
     optional_booleans: &[],
     optional_strings: &[],
     success_false: true,
+    other: &[],
+    field_is_required: false,
 };
 
 pub fn handle(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
@@ -62,6 +64,10 @@ mod tests {
             access_key: KEY.to_owned(),
             supervisor_key: "sup".to_owned(),
             blacklist: Vec::new(),
+            tenios_numbers: Vec::new(),
+            callback_configs: Vec::new(),
+            unreachable: Vec::new(),
+            call_control: false,
         }
     }
 

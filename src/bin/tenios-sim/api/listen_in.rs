@@ -32,6 +32,8 @@ const SPEC: Spec = Spec {
     optional_booleans: &["whisper_to_agent"],
     optional_strings: &[],
     success_false: false,
+    other: &[],
+    field_is_required: false,
 };
 
 pub fn handle(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {

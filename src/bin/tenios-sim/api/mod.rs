@@ -5,11 +5,15 @@
 //! required string fields, no unknown fields, optional fields of the right type, the right
 //! keys. Then the method's own rules run, in the order its module lists them.
 
+pub mod agent_state;
+pub mod callback;
 pub mod interrupt;
 pub mod listen_in;
+pub mod makecall;
 pub mod record;
 pub mod refer;
 pub mod transfer;
+pub mod wrap_up;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -24,6 +28,14 @@ pub struct Account {
     pub supervisor_key: String,
     /// Supervisor destinations on the account's blacklist (compared exactly).
     pub blacklist: Vec<String>,
+    /// The account's TENIOS numbers (a makecall's `tenios_number`).
+    pub tenios_numbers: Vec<String>,
+    /// The callback configurations' ids (a callback's `callback_config_id`).
+    pub callback_configs: Vec<String>,
+    /// Numbers that never answer: a makecall's or callback's leg to one fails.
+    pub unreachable: Vec<String>,
+    /// Whether a call reaching a TENIOS number runs Call Control (`--webhook` given).
+    pub call_control: bool,
 }
 
 /// The HTTP status and JSON body to send.
@@ -43,6 +55,14 @@ fn handler(path: &str) -> Option<Handler> {
         record::START_PATH => record::start,
         record::STOP_PATH => record::stop,
         listen_in::PATH => listen_in::handle,
+        makecall::INIT_PATH => makecall::init,
+        makecall::STATUS_PATH => makecall::status,
+        callback::INIT_PATH => callback::init,
+        callback::STATUS_PATH => callback::status,
+        agent_state::RETRIEVE_PATH => agent_state::retrieve,
+        agent_state::CHANGE_PATH => agent_state::change,
+        wrap_up::EXTEND_PATH => wrap_up::extend,
+        wrap_up::CANCEL_PATH => wrap_up::cancel,
         _ => return None,
     })
 }
@@ -65,6 +85,12 @@ pub struct Spec {
     /// Whether INVALID_VALUE, BAD_CREDENTIALS and CALL_UUID_NOT_FOUND bodies start with
     /// `"success": false` (interrupt's do, as its page documents; the other pages show none).
     pub success_false: bool,
+    /// Other known fields, whose type the method checks itself (callback's `delay`: a number
+    /// or a string).
+    pub other: &'static [&'static str],
+    /// A required field missing or empty is `FIELD_IS_REQUIRED` "Parameter 'NAME' is
+    /// required" naming it (the ACD and wrap-up pages) instead of `INVALID_JSON`.
+    pub field_is_required: bool,
 }
 
 impl Spec {
@@ -76,6 +102,7 @@ impl Spec {
         self.required.contains(&name)
             || self.optional_booleans.contains(&name)
             || self.optional_strings.contains(&name)
+            || self.other.contains(&name)
     }
 
     /// CALL_UUID_NOT_FOUND: an unknown or ended call.
@@ -105,6 +132,16 @@ impl Body {
         self.object.get(name).and_then(Value::as_str)
     }
 
+    /// Any field, as received.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.object.get(name)
+    }
+
+    /// The whole body.
+    pub fn json(&self) -> Value {
+        Value::Object(self.object.clone())
+    }
+
     /// An optional boolean field (checked to be a boolean when present), or `default`.
     pub fn boolean(&self, name: &str, default: bool) -> bool {
         self.object
@@ -115,7 +152,8 @@ impl Body {
 }
 
 /// The checks every method makes, in this order:
-/// 1. not a JSON object, a required field missing or not a string → `INVALID_JSON`;
+/// 1. not a JSON object, a required field missing or not a string → `INVALID_JSON`
+///    (`FIELD_IS_REQUIRED` for a field missing or `""` where `field_is_required`);
 /// 2. unknown fields → `INVALID_VALUE` naming them (sorted);
 /// 3. an optional field of the wrong JSON type → `INVALID_VALUE` naming it;
 /// 4. a wrong `access_key` (or `supervisor_key`, where the method takes one) →
@@ -124,6 +162,16 @@ pub fn check(body: &[u8], spec: &Spec, account: &Account) -> Result<Body, ApiRep
     let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid_json());
     };
+    if spec.field_is_required {
+        let missing = spec.required.iter().find(|name| {
+            object
+                .get(**name)
+                .is_none_or(|value| value.as_str() == Some(""))
+        });
+        if let Some(name) = missing {
+            return Err(field_is_required(name));
+        }
+    }
     if !spec
         .required
         .iter()
@@ -243,6 +291,12 @@ pub fn invalid_json() -> ApiReply {
         "An invalid JSON object was provided in the request body.",
         &[],
     )
+}
+
+/// FIELD_IS_REQUIRED, exactly as the wrap-up page documents it for agent_email.
+pub fn field_is_required(name: &str) -> ApiReply {
+    let message = format!("Parameter '{name}' is required");
+    error(None, "FIELD_IS_REQUIRED", &message, &[name])
 }
 
 /// INVALID_VALUE "Invalid parameter type or format" naming `fields`.

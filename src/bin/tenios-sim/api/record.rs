@@ -32,6 +32,8 @@ const START: Spec = Spec {
     optional_booleans: &["record_caller", "record_callee"],
     optional_strings: &[],
     success_false: false,
+    other: &[],
+    field_is_required: false,
 };
 
 const STOP: Spec = Spec {
@@ -39,6 +41,8 @@ const STOP: Spec = Spec {
     optional_booleans: &[],
     optional_strings: &["call_uuid"],
     success_false: false,
+    other: &[],
+    field_is_required: false,
 };
 
 pub fn start(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {

@@ -26,6 +26,8 @@ const SPEC: Spec = Spec {
     optional_booleans: &[],
     optional_strings: &[],
     success_false: false,
+    other: &[],
+    field_is_required: false,
 };
 
 const DESTINATION_TYPES: [&str; 3] = ["EXTERNALNUMBER", "SIP_USER", "SIP_TRUNK"];
