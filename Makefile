@@ -330,3 +330,4 @@ clean:
 include mk/install.mk
 include mk/python.mk
 include mk/bench.mk
+include mk/lua.mk
