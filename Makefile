@@ -1,7 +1,8 @@
 # libtenios: build, test and demo.  GNU make.
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
-#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook
+#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook,
+#                      ..., test-lua, test-kamailio (mk/lua.mk, mk/kamailio.mk)
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
@@ -287,7 +288,7 @@ test-webhook: build
 		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
 
 test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
-      test-python-wheel test-install abi-check
+      test-python-wheel test-install abi-check test-lua test-kamailio
 
 # ------------------------------------------------------------------- demo
 
@@ -331,3 +332,4 @@ include mk/install.mk
 include mk/python.mk
 include mk/bench.mk
 include mk/lua.mk
+include mk/kamailio.mk

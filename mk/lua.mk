@@ -3,7 +3,8 @@
 # the freshly built libtenios (rpath). `make test-lua` installs the Lua packages when missing.
 #
 #   make lua            build it for each Lua found
-#   make test-lua       bindings/lua/tests/run.sh under every Lua (and valgrind under one)
+#   make test-lua       bindings/lua/tests/run.sh under every Lua (and valgrind under one), then
+#                       the rockspec built with luarocks against an installed libtenios
 
 LUA_VERSIONS_ALL := lua5.1 lua5.2 lua5.3 lua5.4 luajit
 LUA_FOUND = $(foreach v,$(LUA_VERSIONS_ALL),$(if $(shell pkg-config --exists $(v) && echo y),$(v)))
@@ -15,7 +16,7 @@ LUA_DIR     := $(BUILD_DIR)/lua
 # The packages a Lua needs here: its headers (for the module) and its interpreter (for the
 # tests); luarocks to check the rockspec.
 LUA_PACKAGES := liblua5.1-0-dev lua5.1 liblua5.2-dev lua5.2 liblua5.3-dev lua5.3 \
-                liblua5.4-dev lua5.4 libluajit-5.1-dev luajit pkg-config
+                liblua5.4-dev lua5.4 libluajit-5.1-dev luajit pkg-config luarocks curl
 
 .PHONY: lua lua-deps test-lua
 
@@ -43,3 +44,4 @@ test-lua: lua-deps build
 	@$(MAKE) --no-print-directory lua
 	TENIOS_SIM=$(SIM) LUA_BUILD_DIR=$(CURDIR)/$(LUA_DIR) LUA_VERSIONS="$(LUA_FOUND)" \
 		bindings/lua/tests/run.sh
+	LUA_VERSIONS="$(LUA_FOUND)" bindings/lua/tests/rockspec.sh $(MAKE)
