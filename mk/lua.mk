@@ -16,7 +16,7 @@ LUA_DIR     := $(BUILD_DIR)/lua
 # The packages a Lua needs here: its headers (for the module) and its interpreter (for the
 # tests); luarocks to check the rockspec.
 LUA_PACKAGES := liblua5.1-0-dev lua5.1 liblua5.2-dev lua5.2 liblua5.3-dev lua5.3 \
-                liblua5.4-dev lua5.4 libluajit-5.1-dev luajit pkg-config luarocks curl
+                liblua5.4-dev lua5.4 libluajit-5.1-dev luajit pkg-config luarocks curl valgrind
 
 .PHONY: lua lua-deps test-lua
 
