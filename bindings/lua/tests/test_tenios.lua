@@ -246,12 +246,22 @@ test("log function: errors are contained, nested calls and close inside work", f
   eq(c:interrupt_block(CALL), true, "the call that logged still returns its result")
   eq(c:closed(), true, "closed from inside the log function")
   fails(tenios.ERR_SHUTDOWN, "client is closed", c:interrupt_block(CALL))
-  -- From a coroutine: lines go to the coroutine that made the call.
-  local got = 0
-  c = client({log = function() got = got + 1 end})
+  -- From a coroutine: lines go to the coroutine that made the call (and, from the main
+  -- thread afterwards, to the main thread).
+  local got, running = 0, {}
+  c = client({log = function()
+    got = got + 1
+    running[#running + 1] = coroutine.running() or "main"
+  end})
   local co = coroutine.create(function() return c:interrupt_block(CALL) end)
   local ok, result = coroutine.resume(co)
   check(ok and result == true and got > 0, "call and log lines in a coroutine")
+  for _, where in ipairs(running) do eq(where, co, "the coroutine the line was delivered in") end
+  running = {}
+  eq(c:interrupt_block(CALL), true, "the same client from the main thread")
+  local main = coroutine.running() or "main"
+  check(#running > 0, "lines from the main thread's call")
+  for _, where in ipairs(running) do eq(where, main, "the main thread") end
   -- A log function that tries to yield cannot: contained like any error.
   co = coroutine.create(function() return c:interrupt_block(CALL) end)
   c:close()
