@@ -39,7 +39,8 @@ BEGIN, END = "<!-- kamailio:begin -->", "<!-- kamailio:end -->"
 SIP_WORKERS = 4
 TENIOS_WORKERS = 8
 STEADY = (2000, 100)  # requests, per second
-BURST = (600, 600)
+BURST = (600, 600)  # each of BURSTS bursts
+BURSTS = 2
 OUTAGE_TIMEOUT_MS = 1000  # the client timeout while the API is blackholed
 OUTAGE_TENIOS = (30, 6)  # more at once than there are SIP workers: they would all block
 OUTAGE_OPTIONS = (300, 50)
@@ -270,7 +271,9 @@ def phase_normal(work: Path, language: str, sim: Simulator, key: str, rng: rando
     results = {}
     try:
         all_requests = []
-        for phase, (count, rate) in (("steady", STEADY), ("burst", BURST)):
+        gathered: dict[str, list[sipp.Reply]] = {"steady": [], "burst": []}
+        runs = [("steady", "steady", STEADY)] + [("burst", f"burst{i}", BURST) for i in range(1, BURSTS + 1)]
+        for group, phase, (count, rate) in runs:
             requests = requests_for(count, rng)
             injection = work / f"{language}-{phase}.csv"
             write_injection(injection, requests)
@@ -278,12 +281,17 @@ def phase_normal(work: Path, language: str, sim: Simulator, key: str, rng: rando
             if phase == "steady":  # keep-alives alongside, for their normal latency
                 options = sipp.start(work, f"{language}-options-normal", kamailio.target,
                                      sipp.OPTIONS_SCENARIO, count=count // 10, rate=rate / 10)
+            else:
+                time.sleep(1)  # a quiet second before each burst
             replies = run_sipp(work, f"{language}-{phase}", kamailio.target, sipp.MESSAGE_SCENARIO,
                                count, rate, injection)
             check_replies(f"{language} {phase} ({count} at {rate}/s)", replies, requests)
-            results[phase] = {"rate": rate, "count": count,
-                              "sip_ms": percentiles([r.rtt_ms for r in replies]),
-                              "lib_ms": percentiles([r.lib_us / 1000 for r in replies if r.lib_us is not None])}
+            gathered[group] += replies
+            results[group] = {"rate": rate, "count": len(gathered[group]),
+                              "runs": 1 if group == "steady" else BURSTS,
+                              "sip_ms": percentiles([r.rtt_ms for r in gathered[group]]),
+                              "lib_ms": percentiles([r.lib_us / 1000 for r in gathered[group]
+                                                     if r.lib_us is not None])}
             if options is not None:
                 process, log = options
                 process.wait(timeout=180)
@@ -365,7 +373,9 @@ def render(results: dict, seconds: float) -> str:
         r = results[language]
         for phase in ("steady", "burst"):
             p = r[phase]
-            lines.append(f"| {language} | {phase}: {p['count']} MESSAGE at {p['rate']}/s | "
+            load = (f"{p['count']} MESSAGE at {p['rate']}/s" if p["runs"] == 1 else
+                    f"{p['runs']} × {p['count'] // p['runs']} MESSAGE at {p['rate']}/s, 1 s apart")
+            lines.append(f"| {language} | {phase}: {load} | "
                          f"{fmt(p['sip_ms'])} | {fmt(p['lib_ms'])} |")
         lines.append(f"| {language} | OPTIONS alongside the steady load | {fmt(r['options_normal_ms'])} | – |")
     lines += ["", f"With the API blackholed (accepts, never answers; client timeout "
