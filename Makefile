@@ -2,7 +2,7 @@
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
 #   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook,
-#                      test-netem (and more: see the test target)
+#                      test-netem, test-lua, test-kamailio (and more: see the test target)
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
@@ -323,7 +323,7 @@ test-netem: build
 		$(PYTHON) tests/netem/netem.py
 
 test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
-      test-netem test-python-wheel test-install abi-check
+      test-netem test-python-wheel test-install abi-check test-lua test-kamailio
 
 # ------------------------------------------------------------------- demo
 
@@ -367,3 +367,5 @@ clean:
 include mk/install.mk
 include mk/python.mk
 include mk/bench.mk
+include mk/lua.mk
+include mk/kamailio.mk

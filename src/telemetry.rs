@@ -1,6 +1,6 @@
 //! What a call did: its log events and where its time went.
 //!
-//! A call runs on its caller's thread from start to end (ureq is blocking; a name lookup's
+//! A call runs on its caller's thread from start to end (the exchange is blocking; a name lookup's
 //! own thread is only waited for), so the layers below `Client::post` (resolver, connector,
 //! transport) report into a thread-local trace that `post` starts and finishes. The events
 //! are handed to the client's [`LogSink`] when the call is over, on the calling thread and
