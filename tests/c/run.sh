@@ -338,8 +338,12 @@ for vg in 0 1; do
     run_one "test_panic" "$vg" "$BUILD_DIR/test_panic"
     LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" run_one "test_resolver (hung DNS)" "$vg" \
         "$BUILD_DIR/test_resolver"
-    SLOW_DNS_MS=200 LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" \
-        run_one "test_fork_locks (slow DNS, test hooks)" "$vg" "$BUILD_DIR/test_fork_locks"
+    # Plainly only: under valgrind the forked child reports what the parent's other threads'
+    # stacks held (those threads do not exist in a child) as lost.
+    if [[ $vg == 0 ]]; then
+        SLOW_DNS_MS=200 LD_PRELOAD="$BUILD_DIR/slow_getaddrinfo.so" \
+            run_one "test_fork_locks (slow DNS, test hooks)" 0 "$BUILD_DIR/test_fork_locks"
+    fi
     run_one "test_network closed-port" "$vg" "$BUILD_DIR/test_network" closed-port
     for u in "${UNUSABLE_URLS[@]}"; do
         run_one "test_network unusable-url '$u'" "$vg" \

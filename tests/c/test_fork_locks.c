@@ -88,6 +88,10 @@ static void test_fork_while_a_lookup_thread_holds_the_resolver_lock(void)
             fprintf(stderr, "child: %s\n", err ? tenios_error_message(err) : "");
         tenios_error_free(err);
         tenios_status inherited = tenios_client_interrupt_block(busy, CALL, NULL);
+        /* Freeing the inherited handles in the child is allowed and closes only its copies. */
+        tenios_client_free(c);
+        tenios_client_free(busy);
+        tenios_client_free(arming);
         if (first != TENIOS_ERR_TIMEOUT || inherited != TENIOS_ERR_TIMEOUT)
             fprintf(stderr, "child: %s, %s\n", tenios_status_str(first), tenios_status_str(inherited));
         _exit(first == TENIOS_ERR_TIMEOUT && inherited == TENIOS_ERR_TIMEOUT ? 0 : 1);
