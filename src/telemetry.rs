@@ -9,7 +9,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How much a log line matters; a sink receives the levels up to its maximum.
@@ -37,11 +37,51 @@ impl LogLevel {
 /// A function that receives log lines.
 type LogFn = dyn Fn(LogLevel, &str) + Send + Sync;
 
-/// Where a client's log lines go: a function and the most detailed level it wants.
+/// Where a client's log lines go: a function and the most detailed level it wants. Clones
+/// share one function and one retirement: once [`LogSink::retire`] has returned, the function
+/// is never entered again through any clone.
 #[derive(Clone)]
 pub struct LogSink {
-    callback: Arc<LogFn>,
+    shared: Arc<Shared>,
     max_level: LogLevel,
+}
+
+struct Shared {
+    callback: Box<LogFn>,
+    deliveries: Mutex<Deliveries>,
+    /// Signalled when the last delivery in flight of a retired sink ends.
+    idle: Condvar,
+}
+
+struct Deliveries {
+    retired: bool,
+    /// Threads inside the function now.
+    active: usize,
+}
+
+thread_local! {
+    /// The sinks whose function this thread is inside (a callback may make a call whose lines
+    /// it receives too, so there may be several), by address.
+    static DELIVERING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A delivery in flight: counted while it lives, so that a retirement waits for it (even if
+/// the function panicked).
+struct InFlight<'a>(&'a Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        DELIVERING.with(|d| d.borrow_mut().pop());
+        let mut deliveries = self
+            .0
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        deliveries.active -= 1;
+        if deliveries.active == 0 {
+            self.0.idle.notify_all();
+        }
+    }
 }
 
 impl LogSink {
@@ -50,7 +90,14 @@ impl LogSink {
         callback: impl Fn(LogLevel, &str) + Send + Sync + 'static,
     ) -> Self {
         LogSink {
-            callback: Arc::new(callback),
+            shared: Arc::new(Shared {
+                callback: Box::new(callback),
+                deliveries: Mutex::new(Deliveries {
+                    retired: false,
+                    active: 0,
+                }),
+                idle: Condvar::new(),
+            }),
             max_level,
         }
     }
@@ -59,11 +106,59 @@ impl LogSink {
         self.max_level
     }
 
+    fn address(&self) -> usize {
+        Arc::as_ptr(&self.shared) as usize
+    }
+
+    /// Hands `events` to the function, in order, unless the sink was retired (then they are
+    /// dropped).
     pub(crate) fn deliver(&self, events: &[(LogLevel, String)]) {
+        if !events.iter().any(|(level, _)| *level <= self.max_level) {
+            return;
+        }
+        {
+            let mut deliveries = self
+                .shared
+                .deliveries
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if deliveries.retired {
+                return;
+            }
+            deliveries.active += 1;
+        }
+        DELIVERING.with(|d| d.borrow_mut().push(self.address()));
+        let _in_flight = InFlight(&self.shared);
         for (level, line) in events {
             if *level <= self.max_level {
-                (self.callback)(*level, line);
+                (self.shared.callback)(*level, line);
             }
+        }
+    }
+
+    /// Whether this thread is inside this sink's function now.
+    pub(crate) fn is_delivering_on_this_thread(&self) -> bool {
+        let address = self.address();
+        DELIVERING.with(|d| d.borrow().contains(&address))
+    }
+
+    /// Makes sure the function is never entered again: later deliveries are dropped, and this
+    /// waits for the deliveries in flight on other threads to return. Must not be called from
+    /// inside the function on this thread (check [`LogSink::is_delivering_on_this_thread`]
+    /// first): that would wait for itself.
+    pub(crate) fn retire(&self) {
+        let mut deliveries = self
+            .shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        deliveries.retired = true;
+        while deliveries.active > 0 {
+            deliveries = self
+                .shared
+                .idle
+                .wait(deliveries)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
@@ -107,6 +202,9 @@ struct Trace {
 thread_local! {
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
     static LAST: Cell<Timings> = Cell::new(Timings::default());
+    /// The timings of the call made by the library function this thread entered last, once
+    /// that call is over; None when it made none (its arguments were refused, say).
+    static ENTRY_CALL: Cell<Option<Timings>> = const { Cell::new(None) };
 }
 
 /// Starts tracing a call on this thread; `max_level` is the most detailed level any sink
@@ -158,6 +256,23 @@ pub(crate) fn current_timings() -> Timings {
 /// Makes `timings` this thread's last call's again (after a log callback made calls).
 pub(crate) fn set_last_call_timings(timings: Timings) {
     LAST.with(|l| l.set(timings));
+}
+
+/// A library function starts on this thread: it has made no call yet.
+pub(crate) fn entry_started() {
+    ENTRY_CALL.with(|c| c.set(None));
+}
+
+/// The call of the library function this thread is in is over and took `timings` (set after
+/// its log lines are delivered, so calls made by a log callback do not overwrite it).
+pub(crate) fn set_entry_call_timings(timings: Timings) {
+    ENTRY_CALL.with(|c| c.set(Some(timings)));
+}
+
+/// The timings of the call the library function this thread is in made: all zero when it made
+/// none.
+pub(crate) fn entry_call_timings() -> Timings {
+    ENTRY_CALL.with(Cell::get).unwrap_or_default()
 }
 
 /// The timings of the last call this thread made (all zero before the first). A call made

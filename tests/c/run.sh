@@ -12,7 +12,8 @@
 # target/release/tenios-sim), VALGRIND (default valgrind), SANITIZED_BUILD_DIR
 # (the same tests built with -fsanitize=address,undefined, run too), TENIOS_TEST_CALLS
 # (calls of test_client's threads test, default 4000: about 10 s under
-# valgrind).
+# valgrind), TENIOS_TEST_LOG_ROUNDS (rounds of test_telemetry's log-callback race, default
+# 10000; run.sh passes 2000 under valgrind).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -306,7 +307,9 @@ for vg in 0 1; do
     # Fewer calls per process under valgrind, which is ~50x slower.
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
-    run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
+    # Rounds of the removed-log-callback race: 10,000, or 2,000 under valgrind (about 20 s).
+    TENIOS_TEST_LOG_ROUNDS=$((vg ? 2000 : 10000)) \
+        run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
     TENIOS_WEBHOOK_SERVER="$BUILD_DIR/tenios-webhook-server" \
         run_one "test_webhook" "$vg" "$BUILD_DIR/test_webhook"
     run_one "test_dlopen" "$vg" "$BUILD_DIR/test_dlopen" "$LIB"
