@@ -659,8 +659,8 @@ tenios_status tenios_client_record_stop(const struct tenios_client *client,
  * `tenios_client_transfer_call`. Thread-safe.
  */
 tenios_status tenios_client_listen_in_start(const struct tenios_client *client,
-                                            const char *supervisor_key,
                                             const char *call_uuid,
+                                            const char *supervisor_key,
                                             const char *supervisor_destination,
                                             bool whisper_to_agent,
                                             struct tenios_error **out_err);

@@ -629,7 +629,7 @@ public:
         const std::string target =
             detail::c_string(supervisor_destination, "supervisor_destination");
         detail::call_api([&](tenios_error** err) {
-            return tenios_client_listen_in_start(client_.get(), key.c_str(), uuid.c_str(),
+            return tenios_client_listen_in_start(client_.get(), uuid.c_str(), key.c_str(),
                                                  target.c_str(), whisper_to_agent, err);
         });
     }

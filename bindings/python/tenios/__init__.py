@@ -862,7 +862,7 @@ class Client:
         key = _to_c("supervisor_key", supervisor_key)
         target = _to_c("supervisor_destination", supervisor_destination)
         whisper = _flag("whisper_to_agent", whisper_to_agent)
-        self._call(self._api.client_listen_in_start, key, uuid, target, whisper)
+        self._call(self._api.client_listen_in_start, uuid, key, target, whisper)
 
     def _call(self, function: Callable[..., int], *args: Any, timings: bool = True) -> None:
         """The one path into the library for every method: refuse once closed, count the call
