@@ -182,9 +182,11 @@ class TeniosError(Exception):
     and ``()``.
 
     ``timings`` is a ``Timings``: where the time of the failed call went (from the library's
-    error object, ``tenios_error_timings``); ``None`` for an error raised before the library was
-    called (a closed client, an argument this binding rejects) and for the module-level
-    ``interrupt_block``, whose C function returns no error object."""
+    error object, ``tenios_error_timings``), only that call's; all zero when the library sent
+    nothing (every ``InvalidArgumentError`` it raises, a ``ShutdownError`` for a call made after
+    the shutdown); ``None`` for an error raised before the library was called (a closed client,
+    an argument this binding rejects) and for the module-level ``interrupt_block``, whose C
+    function returns no error object."""
 
     status: Status | int
     message: str
