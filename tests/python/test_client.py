@@ -216,7 +216,7 @@ def test_fault_connection_closed_without_an_answer(sim: Sim, client: tenios.Clie
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    (None, "call_uuid is NULL"),
+    (None, "call_uuid is None"),
     ("", "call_uuid is empty"),
     ("a" * 1025, "call_uuid is longer than 1024 bytes"),
     (b"\xff", "call_uuid is not valid UTF-8"),

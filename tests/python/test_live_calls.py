@@ -431,7 +431,13 @@ def listen(key: Any = SUPERVISOR_KEY, destination: Any = SUPERVISOR_AT,
 
 REJECTED = [
     ("transfer: empty call_uuid", transfer(call=""), "call_uuid is empty"),
-    ("transfer: NULL call_uuid", transfer(call=None), "call_uuid is NULL"),
+    ("transfer: None call_uuid", transfer(call=None), "call_uuid is None"),
+    ("transfer: None destination", transfer(destination=None), "destination is None"),
+    ("refer: None sip_uri", lambda c: c.refer_call(CONNECTED_CALL, sip_uri=None), "sip_uri is None"),
+    ("record_stop: None recording_uuid",
+     lambda c: c.record_stop(CONNECTED_CALL, recording_uuid=None), "recording_uuid is None"),
+    ("listen_in: None supervisor_key", listen(key=None), "supervisor_key is None"),
+    ("listen_in: None destination", listen(destination=None), "supervisor_destination is None"),
     ("transfer: destination_type 7", transfer(kind=7),
      "destination_type 7 is not TENIOS_DESTINATION_EXTERNALNUMBER (1), TENIOS_DESTINATION_SIP_USER (2) "
      "or TENIOS_DESTINATION_SIP_TRUNK (3)"),

@@ -326,9 +326,12 @@ def status_name(status: int) -> str:
     return raw.decode("utf-8", "replace") if raw is not None else "TENIOS_UNKNOWN"
 
 
-def _to_c(name: str, value: str | bytes | None) -> bytes | None:
+def _to_c(name: str, value: str | bytes) -> bytes:
+    """A required string argument as the library's bytes. Every check a Python caller can fail
+    here speaks Python (``call_uuid is None``): NULL never reaches the library, whose message
+    for it would say ``is NULL``."""
     if value is None:
-        return None  # NULL: the library answers "<name> is NULL"
+        raise InvalidArgumentError(Status.ERR_INVALID_ARGUMENT, f"{name} is None")
     if isinstance(value, str):
         # surrogatepass: a str holding lone surrogates becomes bytes the library rejects as
         # "not valid UTF-8" instead of failing here with UnicodeEncodeError.
