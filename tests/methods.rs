@@ -244,6 +244,10 @@ fn arguments_are_checked_before_anything_is_sent() {
         "access_key is empty"
     );
     assert_eq!(sim.request_count(), 0);
+    // Fails closed: the same client's valid call is counted, so the zero above was measured
+    // where a request would have gone.
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(sim.request_count(), 1);
 }
 
 #[test]
@@ -276,6 +280,9 @@ fn the_supervisor_key_is_a_secret_like_the_access_key() {
 fn a_shut_down_client_sends_nothing() {
     let sim = Sim::start();
     let client = client(&sim);
+    // Fails closed: before the shutdown this client's calls reach the simulator.
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(sim.request_count(), 1);
     client.shutdown();
     let message = "the client was shut down; the request was not sent";
     let results = [
@@ -288,7 +295,7 @@ fn a_shut_down_client_sends_nothing() {
     for result in results {
         assert_eq!(result, Err(Error::Shutdown(message.into())));
     }
-    assert_eq!(sim.request_count(), 0);
+    assert_eq!(sim.request_count(), 1);
 }
 
 /// The library against the simulator's live-call model (not canned answers): a scripted call

@@ -414,7 +414,7 @@ def test_invalid_supervisor_key_is_not_quoted(sim: Sim, client: tenios.Client) -
     err = raises(tenios.InvalidArgumentError, lambda: client.listen_in_start(
         CONNECTED_CALL, supervisor_key=secret, supervisor_destination=SUPERVISOR_AT))
     assert err.message == "supervisor_key contains a control character"
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 # --- arguments rejected before anything is sent -------------------------------------------------
@@ -489,6 +489,7 @@ def test_rejected_before_sending(sim: Sim, client: tenios.Client, case: str,
     assert err.message == message
     assert (err.api_code, err.http_status, err.fields) == (None, 0, ())
     assert sim.stats() == {"connections": 0, "requests": 0}
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 TYPE_ERRORS = [
@@ -514,7 +515,7 @@ def test_wrong_types_raise_type_error(sim: Sim, client: tenios.Client, case: str
                                       call: Callable[[tenios.Client], object]) -> None:
     with pytest.raises(TypeError):
         call(client)
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 # --- close(), shutdown and the owned recording string -------------------------------------------
