@@ -5,8 +5,9 @@
 //!
 //! The rule for their arguments: each takes the client, then the call's UUID, then the fields
 //! the API documents as plain arguments (a C programmer sees every input in the prototype, and
-//! optional API booleans become `bool` with the API's default stated), then the out-parameters. If TENIOS adds a field to a method, a new function is
-//! added beside it; an existing function never changes.
+//! optional API booleans become `bool` with the API's default stated), then the
+//! out-parameters. If TENIOS adds a field to a method, a new function is added beside it; an
+//! existing function never changes.
 
 use std::ffi::c_char;
 use std::ptr;

@@ -33,7 +33,8 @@ pub enum tenios_log_level {
 /// The rules: it is called on the thread that made the call, after the call's I/O is done and
 /// before the call returns, once per line in order, with no libtenios lock held. It may call
 /// libtenios (even make another call, whose lines it then receives too: do not recurse without
-/// end), but must not free the client it is logging for, must not unwind (throw a C++
+/// end), but must not free the client it is logging for, cannot replace or remove itself
+/// (`tenios_global_set_log_callback` refuses that from inside it), must not unwind (throw a C++
 /// exception or longjmp) out of itself, and should return quickly: the call that logs waits
 /// for it. Calls from several threads invoke it concurrently, so `user_data` must be safe to
 /// use from any thread. Lines never contain the access key, the supervisor key or a request
