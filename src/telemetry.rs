@@ -347,3 +347,65 @@ pub(crate) fn mark_first_byte() {
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_retired_sink_is_never_entered_again_and_knows_its_own_deliveries() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let inside = Arc::new(Mutex::new(None::<bool>));
+        let slot: Arc<Mutex<Option<LogSink>>> = Arc::new(Mutex::new(None));
+        let sink = {
+            let (calls, inside, slot) = (calls.clone(), inside.clone(), slot.clone());
+            LogSink::new(LogLevel::Info, move |_, _| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let me = slot.lock().unwrap().clone().unwrap();
+                *inside.lock().unwrap() = Some(me.is_delivering_on_this_thread());
+            })
+        };
+        *slot.lock().unwrap() = Some(sink.clone());
+        let line = [(LogLevel::Info, "a line".to_owned())];
+        assert!(!sink.is_delivering_on_this_thread());
+        sink.deliver(&line);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*inside.lock().unwrap(), Some(true));
+        assert!(!sink.is_delivering_on_this_thread());
+        sink.retire();
+        sink.deliver(&line);
+        sink.clone().deliver(&line);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "a retired sink was entered"
+        );
+    }
+
+    #[test]
+    fn retire_waits_for_a_delivery_on_another_thread() {
+        let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+        let left = Arc::new(AtomicUsize::new(0));
+        let sink = {
+            let left = left.clone();
+            LogSink::new(LogLevel::Error, move |_, _| {
+                entered_tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(200));
+                left.store(1, Ordering::SeqCst);
+            })
+        };
+        let delivering = sink.clone();
+        let thread = std::thread::spawn(move || {
+            delivering.deliver(&[(LogLevel::Error, "x".to_owned())]);
+        });
+        entered_rx.recv().unwrap();
+        sink.retire();
+        assert_eq!(
+            left.load(Ordering::SeqCst),
+            1,
+            "retire returned during a delivery"
+        );
+        thread.join().unwrap();
+    }
+}
