@@ -381,6 +381,7 @@ mod tests {
             1,
             "a retired sink was entered"
         );
+        slot.lock().unwrap().take(); // the sink held itself through the slot
     }
 
     #[test]
