@@ -266,7 +266,8 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         telemetry::begin(sink.as_ref().map(LogSink::max_level), request_line);
-        let result = if self.pool.is_shut_down() {
+        let refused = self.pool.is_shut_down();
+        let result = if refused {
             Err(Error::Shutdown(SHUT_DOWN.into()))
         } else {
             call().map_err(|e| match e {
@@ -281,10 +282,19 @@ impl Client {
         }
         let (timings, events) = telemetry::finish();
         if let Some(sink) = sink {
+            // Dropped if the sink was replaced during the call (see LogSink::retire).
             sink.deliver(&events);
-            // A call the callback made is this thread's last call now: this one is.
-            telemetry::set_last_call_timings(timings);
         }
+        // A call the callback made is this thread's last call now: this one is.
+        telemetry::set_last_call_timings(timings);
+        // What an error object of this call reports: nothing for a call refused before it
+        // could send (after the shutdown, or an argument such as the proxy for a pre-connect).
+        let sent_nothing = refused || matches!(result, Err(Error::InvalidArgument(_)));
+        telemetry::set_entry_call_timings(if sent_nothing {
+            telemetry::Timings::default()
+        } else {
+            timings
+        });
         result
     }
 

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How much a log line matters; a sink receives the levels up to its maximum.
@@ -38,11 +38,51 @@ impl LogLevel {
 /// A function that receives log lines.
 type LogFn = dyn Fn(LogLevel, &str) + Send + Sync;
 
-/// Where a client's log lines go: a function and the most detailed level it wants.
+/// Where a client's log lines go: a function and the most detailed level it wants. Clones
+/// share one function and one retirement: once [`LogSink::retire`] has returned, the function
+/// is never entered again through any clone.
 #[derive(Clone)]
 pub struct LogSink {
-    callback: Arc<LogFn>,
+    shared: Arc<Shared>,
     max_level: LogLevel,
+}
+
+struct Shared {
+    callback: Box<LogFn>,
+    deliveries: Mutex<Deliveries>,
+    /// Signalled when the last delivery in flight of a retired sink ends.
+    idle: Condvar,
+}
+
+struct Deliveries {
+    retired: bool,
+    /// Threads inside the function now.
+    active: usize,
+}
+
+thread_local! {
+    /// The sinks whose function this thread is inside (a callback may make a call whose lines
+    /// it receives too, so there may be several), by address.
+    static DELIVERING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A delivery in flight: counted while it lives, so that a retirement waits for it (even if
+/// the function panicked).
+struct InFlight<'a>(&'a Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        DELIVERING.with(|d| d.borrow_mut().pop());
+        let mut deliveries = self
+            .0
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        deliveries.active -= 1;
+        if deliveries.active == 0 {
+            self.0.idle.notify_all();
+        }
+    }
 }
 
 impl LogSink {
@@ -51,7 +91,14 @@ impl LogSink {
         callback: impl Fn(LogLevel, &str) + Send + Sync + 'static,
     ) -> Self {
         LogSink {
-            callback: Arc::new(callback),
+            shared: Arc::new(Shared {
+                callback: Box::new(callback),
+                deliveries: Mutex::new(Deliveries {
+                    retired: false,
+                    active: 0,
+                }),
+                idle: Condvar::new(),
+            }),
             max_level,
         }
     }
@@ -60,11 +107,59 @@ impl LogSink {
         self.max_level
     }
 
+    fn address(&self) -> usize {
+        Arc::as_ptr(&self.shared) as usize
+    }
+
+    /// Hands `events` to the function, in order, unless the sink was retired (then they are
+    /// dropped).
     pub(crate) fn deliver(&self, events: &[(LogLevel, String)]) {
+        if !events.iter().any(|(level, _)| *level <= self.max_level) {
+            return;
+        }
+        {
+            let mut deliveries = self
+                .shared
+                .deliveries
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if deliveries.retired {
+                return;
+            }
+            deliveries.active += 1;
+        }
+        DELIVERING.with(|d| d.borrow_mut().push(self.address()));
+        let _in_flight = InFlight(&self.shared);
         for (level, line) in events {
             if *level <= self.max_level {
-                (self.callback)(*level, line);
+                (self.shared.callback)(*level, line);
             }
+        }
+    }
+
+    /// Whether this thread is inside this sink's function now.
+    pub(crate) fn is_delivering_on_this_thread(&self) -> bool {
+        let address = self.address();
+        DELIVERING.with(|d| d.borrow().contains(&address))
+    }
+
+    /// Makes sure the function is never entered again: later deliveries are dropped, and this
+    /// waits for the deliveries in flight on other threads to return. Must not be called from
+    /// inside the function on this thread (check [`LogSink::is_delivering_on_this_thread`]
+    /// first): that would wait for itself.
+    pub(crate) fn retire(&self) {
+        let mut deliveries = self
+            .shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        deliveries.retired = true;
+        while deliveries.active > 0 {
+            deliveries = self
+                .shared
+                .idle
+                .wait(deliveries)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
@@ -108,6 +203,9 @@ struct Trace {
 thread_local! {
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
     static LAST: Cell<Timings> = Cell::new(Timings::default());
+    /// The timings of the call made by the library function this thread entered last, once
+    /// that call is over; None when it made none (its arguments were refused, say).
+    static ENTRY_CALL: Cell<Option<Timings>> = const { Cell::new(None) };
 }
 
 /// Starts tracing a call on this thread; `max_level` is the most detailed level any sink
@@ -159,6 +257,23 @@ pub(crate) fn current_timings() -> Timings {
 /// Makes `timings` this thread's last call's again (after a log callback made calls).
 pub(crate) fn set_last_call_timings(timings: Timings) {
     LAST.with(|l| l.set(timings));
+}
+
+/// A library function starts on this thread: it has made no call yet.
+pub(crate) fn entry_started() {
+    ENTRY_CALL.with(|c| c.set(None));
+}
+
+/// The call of the library function this thread is in is over and took `timings` (set after
+/// its log lines are delivered, so calls made by a log callback do not overwrite it).
+pub(crate) fn set_entry_call_timings(timings: Timings) {
+    ENTRY_CALL.with(|c| c.set(Some(timings)));
+}
+
+/// The timings of the call the library function this thread is in made: all zero when it made
+/// none.
+pub(crate) fn entry_call_timings() -> Timings {
+    ENTRY_CALL.with(Cell::get).unwrap_or_default()
 }
 
 /// The timings of the last call this thread made (all zero before the first). A call made
@@ -232,4 +347,67 @@ pub(crate) fn mark_first_byte() {
 /// Milliseconds with one decimal, for log lines.
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_retired_sink_is_never_entered_again_and_knows_its_own_deliveries() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let inside = Arc::new(Mutex::new(None::<bool>));
+        let slot: Arc<Mutex<Option<LogSink>>> = Arc::new(Mutex::new(None));
+        let sink = {
+            let (calls, inside, slot) = (calls.clone(), inside.clone(), slot.clone());
+            LogSink::new(LogLevel::Info, move |_, _| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let me = slot.lock().unwrap().clone().unwrap();
+                *inside.lock().unwrap() = Some(me.is_delivering_on_this_thread());
+            })
+        };
+        *slot.lock().unwrap() = Some(sink.clone());
+        let line = [(LogLevel::Info, "a line".to_owned())];
+        assert!(!sink.is_delivering_on_this_thread());
+        sink.deliver(&line);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*inside.lock().unwrap(), Some(true));
+        assert!(!sink.is_delivering_on_this_thread());
+        sink.retire();
+        sink.deliver(&line);
+        sink.clone().deliver(&line);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "a retired sink was entered"
+        );
+        slot.lock().unwrap().take(); // the sink held itself through the slot
+    }
+
+    #[test]
+    fn retire_waits_for_a_delivery_on_another_thread() {
+        let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+        let left = Arc::new(AtomicUsize::new(0));
+        let sink = {
+            let left = left.clone();
+            LogSink::new(LogLevel::Error, move |_, _| {
+                entered_tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(200));
+                left.store(1, Ordering::SeqCst);
+            })
+        };
+        let delivering = sink.clone();
+        let thread = std::thread::spawn(move || {
+            delivering.deliver(&[(LogLevel::Error, "x".to_owned())]);
+        });
+        entered_rx.recv().unwrap();
+        sink.retire();
+        assert_eq!(
+            left.load(Ordering::SeqCst),
+            1,
+            "retire returned during a delivery"
+        );
+        thread.join().unwrap();
+    }
 }

@@ -90,6 +90,9 @@ fn invalid_arguments_send_nothing() {
     }
     assert_eq!(sim.request_count(), 0);
     assert_eq!(sim.connection_count(), 0);
+    // Fails closed: the same client's valid call is counted.
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(sim.request_count(), 1);
 }
 
 #[test]

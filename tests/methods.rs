@@ -83,7 +83,7 @@ fn each_method_sends_exactly_its_documented_fields() {
             format!(
                 r#"{{"access_key":"{KEY}","supervisor_key":"{SUPERVISOR_KEY}","call_uuid":"{CALL}","supervisor_destination":"+4922155400300","whisper_to_agent":true}}"#
             ),
-            Box::new(|| client.listen_in_start(KEY, SUPERVISOR_KEY, CALL, "+4922155400300", true)),
+            Box::new(|| client.listen_in_start(KEY, CALL, SUPERVISOR_KEY, "+4922155400300", true)),
         ),
         (
             "/call/listen-in/start",
@@ -91,7 +91,7 @@ fn each_method_sends_exactly_its_documented_fields() {
                 r#"{{"access_key":"{KEY}","supervisor_key":"{SUPERVISOR_KEY}","call_uuid":"{CALL}","supervisor_destination":"sip:sup@192.0.2.1","whisper_to_agent":false}}"#
             ),
             Box::new(|| {
-                client.listen_in_start(KEY, SUPERVISOR_KEY, CALL, "sip:sup@192.0.2.1", false)
+                client.listen_in_start(KEY, CALL, SUPERVISOR_KEY, "sip:sup@192.0.2.1", false)
             }),
         ),
     ];
@@ -154,7 +154,7 @@ fn answers_are_read_as_each_method_documents() {
     // The listen-in blacklist code has a status of its own.
     sim.fault(json!({"status": 400, "body": r#"{"error_code": "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST", "error_message": "blacklisted", "fields": ["supervisor_destination"]}"#}));
     let error = client
-        .listen_in_start(KEY, SUPERVISOR_KEY, CALL, "+4922155400300", false)
+        .listen_in_start(KEY, CALL, SUPERVISOR_KEY, "+4922155400300", false)
         .unwrap_err();
     assert_eq!(
         error.status(),
@@ -228,15 +228,15 @@ fn arguments_are_checked_before_anything_is_sent() {
         "recording_uuid is empty"
     );
     assert_eq!(
-        invalid(client.listen_in_start(KEY, "", CALL, "+4930123", false)),
+        invalid(client.listen_in_start(KEY, CALL, "", "+4930123", false)),
         "supervisor_key is empty"
     );
     assert_eq!(
-        invalid(client.listen_in_start(KEY, "sup\nkey", CALL, "+4930123", false)),
+        invalid(client.listen_in_start(KEY, CALL, "sup\nkey", "+4930123", false)),
         "supervisor_key contains a control character"
     );
     assert_eq!(
-        invalid(client.listen_in_start(KEY, SUPERVISOR_KEY, CALL, "", false)),
+        invalid(client.listen_in_start(KEY, CALL, SUPERVISOR_KEY, "", false)),
         "supervisor_destination is empty"
     );
     assert_eq!(
@@ -244,6 +244,10 @@ fn arguments_are_checked_before_anything_is_sent() {
         "access_key is empty"
     );
     assert_eq!(sim.request_count(), 0);
+    // Fails closed: the same client's valid call is counted, so the zero above was measured
+    // where a request would have gone.
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(sim.request_count(), 1);
 }
 
 #[test]
@@ -253,7 +257,7 @@ fn the_supervisor_key_is_a_secret_like_the_access_key() {
     let echo = format!("keys {KEY} and {SUPERVISOR_KEY} rejected");
     sim.fault(json!({"status": 400, "body": json!({"error_code": "BAD_CREDENTIALS", "error_message": echo, "fields": [SUPERVISOR_KEY, KEY]}).to_string()}));
     let error = client
-        .listen_in_start(KEY, SUPERVISOR_KEY, CALL, "+4922155400300", false)
+        .listen_in_start(KEY, CALL, SUPERVISOR_KEY, "+4922155400300", false)
         .unwrap_err();
     assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
     assert_eq!(
@@ -276,6 +280,9 @@ fn the_supervisor_key_is_a_secret_like_the_access_key() {
 fn a_shut_down_client_sends_nothing() {
     let sim = Sim::start();
     let client = client(&sim);
+    // Fails closed: before the shutdown this client's calls reach the simulator.
+    client.interrupt_block(KEY, CALL).unwrap();
+    assert_eq!(sim.request_count(), 1);
     client.shutdown();
     let message = "the client was shut down; the request was not sent";
     let results = [
@@ -283,12 +290,12 @@ fn a_shut_down_client_sends_nothing() {
         client.refer_call(KEY, CALL, "sip:a@b"),
         client.record_start(KEY, CALL, true, true).map(drop),
         client.record_stop(KEY, CALL, RECORDING),
-        client.listen_in_start(KEY, SUPERVISOR_KEY, CALL, "+4930123", false),
+        client.listen_in_start(KEY, CALL, SUPERVISOR_KEY, "+4930123", false),
     ];
     for result in results {
         assert_eq!(result, Err(Error::Shutdown(message.into())));
     }
-    assert_eq!(sim.request_count(), 0);
+    assert_eq!(sim.request_count(), 1);
 }
 
 /// The library against the simulator's live-call model (not canned answers): a scripted call
@@ -349,8 +356,8 @@ fn a_scripted_call_against_the_simulators_call_model() {
     assert_eq!(
         api(client.listen_in_start(
             KEY,
-            "wrong-supervisor-key",
             CONNECTED,
+            "wrong-supervisor-key",
             "+4922155400301",
             false
         )),
@@ -360,7 +367,7 @@ fn a_scripted_call_against_the_simulators_call_model() {
         )
     );
     assert_eq!(
-        api(client.listen_in_start(KEY, SIM_SUPERVISOR_KEY, CONNECTED, BLACKLISTED, false)),
+        api(client.listen_in_start(KEY, CONNECTED, SIM_SUPERVISOR_KEY, BLACKLISTED, false)),
         (
             Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
             "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the \
@@ -371,8 +378,8 @@ fn a_scripted_call_against_the_simulators_call_model() {
     client
         .listen_in_start(
             KEY,
-            SIM_SUPERVISOR_KEY,
             CONNECTED,
+            SIM_SUPERVISOR_KEY,
             "sip:sup@192.0.2.1",
             true,
         )

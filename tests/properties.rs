@@ -5,13 +5,15 @@
 mod common;
 
 use std::ffi::{c_char, CStr};
-use std::net::TcpListener;
 use std::ptr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::thread;
+use std::sync::OnceLock;
 
-use common::c_api::{tenios_interrupt_block, tenios_string_free};
+use common::c_api::{
+    tenios_client, tenios_client_build, tenios_client_builder_free, tenios_client_builder_new,
+    tenios_client_builder_set_base_url, tenios_client_free, tenios_client_interrupt_block,
+    tenios_error, tenios_error_free, tenios_error_message,
+};
+use common::{CountingServer, CALL, KEY};
 use proptest::prelude::*;
 use tenios::response::classify;
 use tenios::Status;
@@ -94,25 +96,90 @@ proptest! {
     }
 }
 
-/// A loopback listener standing in for the API: it counts connections, so a test can prove
-/// that nothing was sent. The default client is pointed at it once per process.
-fn connections_seen() -> &'static AtomicUsize {
-    static SEEN: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
-    SEEN.get_or_init(|| {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        std::env::set_var(
-            "TENIOS_API_URL",
-            format!("http://{}", listener.local_addr().unwrap()),
+/// The loopback server the arguments test points its clients at (by base URL, never through
+/// `TENIOS_API_URL`, which the library reads only when it is loaded). Before any case runs, a
+/// valid call through a client built the same way must reach it: the proof that "nothing was
+/// sent" is measured where a request would go.
+fn counting_server() -> &'static CountingServer {
+    static SERVER: OnceLock<CountingServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let server = CountingServer::start();
+        let (client, outcome) = build_client(&server, KEY.as_bytes());
+        let client = client.unwrap_or_else(|| panic!("a valid key was refused: {outcome:?}"));
+        let (status, message) = interrupt(&client, Some(CALL.as_bytes()));
+        assert_eq!(status, Status::TENIOS_ERR_NETWORK, "{message}");
+        assert_eq!(
+            server.connections(),
+            1,
+            "the valid call did not reach the counting server"
         );
-        let seen = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&seen);
-        thread::spawn(move || {
-            for _ in listener.incoming() {
-                counter.fetch_add(1, Ordering::SeqCst);
-            }
-        });
-        seen
+        server
     })
+}
+
+/// A client handle, freed on drop.
+struct Client(*mut tenios_client);
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        tenios_client_free(self.0);
+    }
+}
+
+fn nul_terminated(bytes: &[u8]) -> Vec<u8> {
+    let mut v = bytes.to_vec();
+    v.push(0);
+    v
+}
+
+fn ptr_of(v: &Option<Vec<u8>>) -> *const c_char {
+    v.as_ref()
+        .map_or(ptr::null(), |v| v.as_ptr().cast::<c_char>())
+}
+
+/// Takes an error object's status and message, and frees it.
+fn outcome(status: Status, err: *mut tenios_error) -> (Status, String) {
+    assert!(!err.is_null(), "every error carries an error object");
+    let text = unsafe { CStr::from_ptr(tenios_error_message(err)) }
+        .to_str()
+        .unwrap()
+        .to_owned();
+    tenios_error_free(err);
+    (status, text)
+}
+
+/// A client for `key` with `server`'s URL as its base URL, or the build's error.
+fn build_client(server: &CountingServer, key: &[u8]) -> (Option<Client>, (Status, String)) {
+    build_client_with(server, Some(nul_terminated(key)))
+}
+
+fn build_client_with(
+    server: &CountingServer,
+    key: Option<Vec<u8>>,
+) -> (Option<Client>, (Status, String)) {
+    let builder = tenios_client_builder_new();
+    let url = nul_terminated(server.url.as_bytes());
+    assert_eq!(
+        tenios_client_builder_set_base_url(builder, url.as_ptr().cast(), ptr::null_mut()),
+        Status::TENIOS_OK
+    );
+    let mut client: *mut tenios_client = ptr::null_mut();
+    let mut err: *mut tenios_error = ptr::null_mut();
+    let status = tenios_client_build(builder, ptr_of(&key), &mut client, &mut err);
+    tenios_client_builder_free(builder);
+    if status == Status::TENIOS_OK {
+        (Some(Client(client)), (status, String::new()))
+    } else {
+        assert!(client.is_null());
+        (None, outcome(status, err))
+    }
+}
+
+fn interrupt(client: &Client, uuid: Option<&[u8]>) -> (Status, String) {
+    let uuid = uuid.map(nul_terminated);
+    let mut err: *mut tenios_error = ptr::null_mut();
+    let status = tenios_client_interrupt_block(client.0, ptr_of(&uuid), &mut err);
+    outcome(status, err)
 }
 
 /// Bytes that are not a valid argument: empty, too long, not UTF-8, or with a control char.
@@ -143,27 +210,14 @@ fn any_argument() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Builds a client for `key` against the counting server and, when that works, interrupts
+/// `uuid` with it: the first refusal's status and message.
 fn call(key: Option<&[u8]>, uuid: Option<&[u8]>) -> (Status, String) {
-    let owned = |b: &[u8]| {
-        let mut v = b.to_vec();
-        v.push(0);
-        v
-    };
-    let key = key.map(owned);
-    let uuid = uuid.map(owned);
-    let ptr_of = |v: &Option<Vec<u8>>| {
-        v.as_ref()
-            .map_or(ptr::null(), |v| v.as_ptr().cast::<c_char>())
-    };
-    let mut message: *mut c_char = ptr::null_mut();
-    let status = tenios_interrupt_block(ptr_of(&key), ptr_of(&uuid), &mut message);
-    assert!(!message.is_null(), "every error carries a message");
-    let text = unsafe { CStr::from_ptr(message) }
-        .to_str()
-        .unwrap()
-        .to_owned();
-    tenios_string_free(message);
-    (status, text)
+    let (client, refused) = build_client_with(counting_server(), key.map(nul_terminated));
+    match client {
+        Some(client) => interrupt(&client, uuid),
+        None => refused,
+    }
 }
 
 proptest! {
@@ -176,8 +230,8 @@ proptest! {
         bad_is_key in any::<bool>(),
         null_instead in any::<bool>(),
     ) {
-        let seen = connections_seen();
-        let before = seen.load(Ordering::SeqCst);
+        let server = counting_server();
+        let before = server.connections();
         let bad = if null_instead { None } else { Some(bad.as_slice()) };
         let (status, message) = if bad_is_key {
             call(bad, Some(&other))
@@ -186,6 +240,6 @@ proptest! {
         };
         prop_assert_eq!(status, Status::TENIOS_ERR_INVALID_ARGUMENT);
         prop_assert!(message.starts_with("access_key ") || message.starts_with("call_uuid "), "{}", message);
-        prop_assert_eq!(seen.load(Ordering::SeqCst), before, "nothing was sent");
+        prop_assert_eq!(server.connections(), before, "nothing was sent");
     }
 }

@@ -277,9 +277,11 @@ public:
     const std::vector<std::string>& fields() const noexcept { return details_->fields; }
 
     // Where the failed call's time went (tenios_error_timings), for errors
-    // thrown by a Client's call methods; empty for every other error (bad
-    // options, arguments rejected by this header, the free function
-    // interrupt_block(), whose C function returns no error object).
+    // thrown by a Client's call methods: only that call's, all zero when the
+    // library sent nothing (an argument it refused, a call after shutdown);
+    // empty for every other error (bad options, arguments rejected by this
+    // header, the free function interrupt_block(), whose C function returns
+    // no error object).
     const std::optional<CallTimings>& timings() const noexcept { return details_->timings; }
 
 private:
@@ -666,7 +668,7 @@ public:
         const std::string target =
             detail::c_string(supervisor_destination, "supervisor_destination");
         detail::call_api([&](tenios_error** err) {
-            return tenios_client_listen_in_start(client_.get(), key.c_str(), uuid.c_str(),
+            return tenios_client_listen_in_start(client_.get(), uuid.c_str(), key.c_str(),
                                                  target.c_str(), whisper_to_agent, err);
         });
     }

@@ -25,8 +25,8 @@ impl Client {
     pub fn listen_in_start(
         &self,
         access_key: &str,
-        supervisor_key: &str,
         call_uuid: &str,
+        supervisor_key: &str,
         supervisor_destination: &str,
         whisper_to_agent: bool,
     ) -> Result<(), Error> {

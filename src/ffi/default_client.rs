@@ -2,7 +2,7 @@
 //! `tenios_global_init` and `tenios_global_cleanup`, and the environment read at load time.
 
 use std::ffi::c_char;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::error::{report_object, tenios_error};
 use super::{c_arg, guard, report};
@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::config::{ClientConfig, Environment};
 use crate::error::Error;
 use crate::status::tenios_status;
+use crate::telemetry::LogSink;
 
 /// The environment as it was when the library was loaded.
 static LOAD_TIME_ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
@@ -37,31 +38,51 @@ enum DefaultClient {
     ShutDown,
 }
 
-/// Locked only to read or replace the state, never during a call.
-static DEFAULT_CLIENT: Mutex<DefaultClient> = Mutex::new(DefaultClient::Unbuilt);
+/// Everything the default client is: the client and its log sink, changed together under one
+/// lock so that a client built by `tenios_global_init` always gets the sink that is current
+/// when it is installed (never one a concurrent `tenios_global_set_log_callback` replaced).
+struct DefaultState {
+    client: DefaultClient,
+    /// Survives `tenios_global_init` and `tenios_global_cleanup`.
+    log: Option<LogSink>,
+}
 
+impl DefaultState {
+    /// Installs `client`, giving it the current log sink.
+    fn install(&mut self, client: DefaultClient) {
+        if let DefaultClient::Ready(client) = &client {
+            client.set_log(self.log.clone());
+        }
+        self.client = client;
+    }
+}
+
+/// Locked only to read or replace the state (and to build the client on first use), never
+/// during a call or a log delivery.
+static DEFAULT: Mutex<DefaultState> = Mutex::new(DefaultState {
+    client: DefaultClient::Unbuilt,
+    log: None,
+});
+
+fn lock() -> MutexGuard<'static, DefaultState> {
+    DEFAULT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A client from `environment`, without a log sink (see [`DefaultState::install`]).
 fn build(environment: &Environment) -> DefaultClient {
-    let config = ClientConfig::from_environment(environment).map(|mut config| {
-        config.log = super::telemetry::DEFAULT_LOG
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        config
-    });
-    match config.and_then(Client::new) {
+    match ClientConfig::from_environment(environment).and_then(Client::new) {
         Ok(client) => DefaultClient::Ready(Arc::new(client)),
         Err(e) => DefaultClient::Unusable(e),
     }
 }
 
 fn default_client() -> Result<Arc<Client>, Error> {
-    let mut state = DEFAULT_CLIENT
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if matches!(*state, DefaultClient::Unbuilt) {
-        *state = build(LOAD_TIME_ENVIRONMENT.get_or_init(Environment::read));
+    let mut state = lock();
+    if matches!(state.client, DefaultClient::Unbuilt) {
+        let client = build(LOAD_TIME_ENVIRONMENT.get_or_init(Environment::read));
+        state.install(client);
     }
-    match &*state {
+    match &state.client {
         DefaultClient::Ready(client) => Ok(Arc::clone(client)),
         DefaultClient::Unusable(e) => Err(e.clone()),
         DefaultClient::ShutDown => Err(Error::Shutdown(
@@ -73,14 +94,33 @@ fn default_client() -> Result<Arc<Client>, Error> {
     }
 }
 
-/// Gives the default client (if built) this log sink.
-pub(super) fn set_log(sink: Option<crate::telemetry::LogSink>) {
-    let state = DEFAULT_CLIENT
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let DefaultClient::Ready(client) = &*state {
-        client.set_log(sink);
+/// Makes `sink` the default client's log sink (None: no logging), and returns once the
+/// previous sink's function is never entered again: deliveries of it in flight on other
+/// threads have returned, later ones are dropped. Refused, changing nothing, when this thread
+/// is inside the previous sink's function (waiting for itself would never end).
+pub(super) fn set_log(sink: Option<LogSink>, function: &str) -> Result<(), Error> {
+    let previous = {
+        let mut state = lock();
+        if state
+            .log
+            .as_ref()
+            .is_some_and(LogSink::is_delivering_on_this_thread)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "{function} was called from inside the log callback it would replace; the \
+                 callback was not changed (change it from outside the callback)"
+            )));
+        }
+        if let DefaultClient::Ready(client) = &state.client {
+            client.set_log(sink.clone());
+        }
+        std::mem::replace(&mut state.log, sink)
+    };
+    // Outside the lock: a delivery being waited for may itself call the default client.
+    if let Some(previous) = previous {
+        previous.retire();
     }
+    Ok(())
 }
 
 /// Interrupts the block that is currently running on a live call (an announcement loop, say),
@@ -131,14 +171,14 @@ pub extern "C" fn tenios_interrupt_block(
 #[no_mangle]
 pub extern "C" fn tenios_global_init(out_err: *mut *mut tenios_error) -> tenios_status {
     let result = guard("tenios_global_init", || {
+        // Built outside the lock (it may read a CA file); installed with the sink that is
+        // current then.
         let next = build(&Environment::read());
         let outcome = match &next {
             DefaultClient::Unusable(e) => Err(e.clone()),
             _ => Ok(()),
         };
-        *DEFAULT_CLIENT
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = next;
+        lock().install(next);
         outcome
     });
     report_object(result, out_err)
@@ -154,12 +194,7 @@ pub extern "C" fn tenios_global_init(out_err: *mut *mut tenios_error) -> tenios_
 #[no_mangle]
 pub extern "C" fn tenios_global_cleanup() {
     let _ = guard("tenios_global_cleanup", || {
-        let previous = std::mem::replace(
-            &mut *DEFAULT_CLIENT
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-            DefaultClient::ShutDown,
-        );
+        let previous = std::mem::replace(&mut lock().client, DefaultClient::ShutDown);
         // Outside the lock: shutting sockets down is I/O.
         if let DefaultClient::Ready(client) = previous {
             client.shutdown();

@@ -22,7 +22,7 @@ pub(crate) struct ErrorObject {
     api_code: Option<CString>,
     http_status: u16,
     fields: Vec<CString>,
-    /// The failed call's timings (this thread's last call when the error was made).
+    /// The timings of the call that failed; zero when the failing function sent nothing.
     pub(super) timings: crate::telemetry::Timings,
 }
 
@@ -41,7 +41,7 @@ impl From<Error> for ErrorObject {
             api_code,
             http_status: error.http_status(),
             fields,
-            timings: crate::telemetry::last_call_timings(),
+            timings: crate::telemetry::entry_call_timings(),
         }
     }
 }

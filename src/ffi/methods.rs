@@ -3,10 +3,11 @@
 //! status and an optional error object, arguments checked before anything is sent, at most
 //! one request, secrets redacted, the client's timeouts.
 //!
-//! The rule for their arguments: each takes the fields the API documents as plain arguments
-//! (a C programmer sees every input in the prototype, and optional API booleans become `bool`
-//! with the API's default stated). If TENIOS adds a field to a method, a new function is
-//! added beside it; an existing function never changes.
+//! The rule for their arguments: each takes the client, then the call's UUID, then the fields
+//! the API documents as plain arguments (a C programmer sees every input in the prototype, and
+//! optional API booleans become `bool` with the API's default stated), then the
+//! out-parameters. If TENIOS adds a field to a method, a new function is added beside it; an
+//! existing function never changes.
 
 use std::ffi::c_char;
 use std::ptr;
@@ -185,8 +186,8 @@ pub extern "C" fn tenios_client_record_stop(
 #[no_mangle]
 pub extern "C" fn tenios_client_listen_in_start(
     client: *const tenios_client,
-    supervisor_key: *const c_char,
     call_uuid: *const c_char,
+    supervisor_key: *const c_char,
     supervisor_destination: *const c_char,
     whisper_to_agent: bool,
     out_err: *mut *mut tenios_error,
@@ -194,13 +195,13 @@ pub extern "C" fn tenios_client_listen_in_start(
     let result = guard("tenios_client_listen_in_start", || {
         // SAFETY: the caller passes NULL or a live client and NUL-terminated strings.
         let handle = unsafe { client_handle(client) }?;
-        let supervisor_key = unsafe { c_arg("supervisor_key", supervisor_key) }?;
         let call_uuid = unsafe { c_arg("call_uuid", call_uuid) }?;
+        let supervisor_key = unsafe { c_arg("supervisor_key", supervisor_key) }?;
         let destination = unsafe { c_arg("supervisor_destination", supervisor_destination) }?;
         handle.client.listen_in_start(
             &handle.access_key,
-            supervisor_key,
             call_uuid,
+            supervisor_key,
             destination,
             whisper_to_agent,
         )

@@ -112,6 +112,8 @@ pub(crate) fn guard<T>(
     body: impl FnOnce() -> Result<T, Error>,
 ) -> Result<T, Error> {
     install_quiet_panic_hook();
+    // An error object reports the timings of this function's own call, never an earlier one.
+    crate::telemetry::entry_started();
     let outer = IN_LIBRARY.with(|flag| flag.replace(true));
     let result = catch_unwind(AssertUnwindSafe(body));
     IN_LIBRARY.with(|flag| flag.set(outer));

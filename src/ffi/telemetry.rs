@@ -2,7 +2,6 @@
 //! timings, pre-connect and the idle timeout of pooled connections.
 
 use std::ffi::{c_char, c_void, CString};
-use std::sync::{PoisonError, RwLock};
 
 use super::client::{client_handle, tenios_client, tenios_client_builder};
 use super::error::{report_object, tenios_error, ErrorObject};
@@ -34,11 +33,20 @@ pub enum tenios_log_level {
 /// The rules: it is called on the thread that made the call, after the call's I/O is done and
 /// before the call returns, once per line in order, with no libtenios lock held. It may call
 /// libtenios (even make another call, whose lines it then receives too: do not recurse without
-/// end), but must not free the client it is logging for, must not unwind (throw a C++
+/// end), but must not free the client it is logging for, cannot replace or remove itself
+/// (`tenios_global_set_log_callback` refuses that from inside it), must not unwind (throw a C++
 /// exception or longjmp) out of itself, and should return quickly: the call that logs waits
 /// for it. Calls from several threads invoke it concurrently, so `user_data` must be safe to
 /// use from any thread. Lines never contain the access key, the supervisor key or a request
 /// body.
+///
+/// When `user_data` may be freed: a client's callback (`tenios_client_builder_set_log_callback`)
+/// is entered only during calls on a client built with it, so once `tenios_client_free` has
+/// returned for every such client (a builder never calls it). The default client's callback
+/// (`tenios_global_set_log_callback`) as soon as the call that replaced or removed it has
+/// returned `TENIOS_OK`: that call waits for deliveries of the old callback in flight on other
+/// threads to return, and the old callback is never entered again (the lines of calls still in
+/// flight then are dropped).
 pub type tenios_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
 
@@ -110,6 +118,10 @@ fn c_sink(
 /// level up to `max_level` (a `tenios_log_level`; lines above it are never even formatted).
 /// See `tenios_log_callback` for the rules a callback follows. Like every setter: on error the
 /// builder keeps its previous value.
+///
+/// Every client built from the builder afterwards keeps this callback and `user_data` for its
+/// whole life (replacing the builder's callback does not change clients already built):
+/// `user_data` may be freed once `tenios_client_free` has returned for every one of them.
 #[no_mangle]
 pub extern "C" fn tenios_client_builder_set_log_callback(
     builder: *mut tenios_client_builder,
@@ -130,7 +142,17 @@ pub extern "C" fn tenios_client_builder_set_log_callback(
 }
 
 /// The log callback of the default client (`tenios_interrupt_block`); NULL removes it. It
-/// applies from the next call on, and survives `tenios_global_init`. Thread-safe.
+/// applies from the next call on, and survives `tenios_global_init` and
+/// `tenios_global_cleanup`. Thread-safe.
+///
+/// When it returns `TENIOS_OK`, the previous callback is never entered again, deliveries in
+/// flight included: it waits for the previous callback's deliveries in flight on other threads
+/// to return (so do not call it while holding a lock your callback takes), and lines of calls
+/// still in flight are dropped. From then on the previous `user_data` may be freed.
+///
+/// Called from inside the default client's current callback (on the thread it is delivering
+/// on), it would wait for itself: it returns `TENIOS_ERR_INVALID_ARGUMENT` instead and changes
+/// nothing. On every error the previous callback stays in place.
 #[no_mangle]
 pub extern "C" fn tenios_global_set_log_callback(
     callback: tenios_log_callback,
@@ -140,15 +162,10 @@ pub extern "C" fn tenios_global_set_log_callback(
 ) -> tenios_status {
     let result = guard("tenios_global_set_log_callback", || {
         let sink = c_sink(callback, user_data, max_level)?;
-        *DEFAULT_LOG.write().unwrap_or_else(PoisonError::into_inner) = sink.clone();
-        super::default_client::set_log(sink);
-        Ok(())
+        super::default_client::set_log(sink, "tenios_global_set_log_callback")
     });
     report_object(result, out_err)
 }
-
-/// The default client's log sink, kept for the clients `tenios_global_init` builds.
-pub(super) static DEFAULT_LOG: RwLock<Option<LogSink>> = RwLock::new(None);
 
 /// How long an idle pooled connection is kept for reuse: 1 to 600000 ms (default 70000).
 /// Servers commonly keep one 60 s or more (nginx 75 s); TCP keepalive on every connection
@@ -206,8 +223,13 @@ pub extern "C" fn tenios_last_call_timings(out: *mut tenios_call_timings) -> ten
 }
 
 /// Fills `*out` with the timings of the call that failed with `error` (see
-/// `tenios_last_call_timings`). Returns `TENIOS_OK`, or `TENIOS_ERR_INVALID_ARGUMENT` for a
-/// NULL `error` or `out` or a `struct_size` below 4.
+/// `tenios_last_call_timings`): only that call's, never an earlier one's. An error from a
+/// function that sent nothing because it refused its input or state has every field zero
+/// (`connection_reused` false): every `TENIOS_ERR_INVALID_ARGUMENT` (an argument, a builder
+/// option, a client that could not be built), `TENIOS_ERR_SHUTDOWN` for a call made after the
+/// shutdown, and every error of the webhook functions.
+/// Returns `TENIOS_OK`, or `TENIOS_ERR_INVALID_ARGUMENT` for a NULL `error` or `out` or a
+/// `struct_size` below 4.
 #[no_mangle]
 pub extern "C" fn tenios_error_timings(
     error: *const tenios_error,

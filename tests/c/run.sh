@@ -12,7 +12,8 @@
 # target/release/tenios-sim), VALGRIND (default valgrind), SANITIZED_BUILD_DIR
 # (the same tests built with -fsanitize=address,undefined, run too), TENIOS_TEST_CALLS
 # (calls of test_client's threads test, default 4000: about 10 s under
-# valgrind).
+# valgrind), TENIOS_TEST_LOG_ROUNDS (rounds of test_telemetry's log-callback race, default
+# 10000; run.sh passes 2000 under valgrind).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -328,7 +329,9 @@ for vg in 0 1; do
     TENIOS_TEST_FORK_CALLS=$((vg ? 30 : 200)) run_one "test_process" "$vg" "$BUILD_DIR/test_process"
     run_one "test_methods" "$vg" "$BUILD_DIR/test_methods"
     run_one "test_contact_center" "$vg" "$BUILD_DIR/test_contact_center"
-    run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
+    # Rounds of the removed-log-callback race: 10,000, or 2,000 under valgrind (about 20 s).
+    TENIOS_TEST_LOG_ROUNDS=$((vg ? 2000 : 10000)) \
+        run_one "test_telemetry" "$vg" "$BUILD_DIR/test_telemetry"
     TENIOS_TEST_SLACK_MS=$((vg ? 1500 : 0)) run_one "test_deadline" "$vg" "$BUILD_DIR/test_deadline"
     LD_PRELOAD="$BUILD_DIR/getenv_logger.so" run_one "test_environment (getenv recorded)" "$vg" \
         "$BUILD_DIR/test_environment"

@@ -1041,6 +1041,9 @@ static void test_interrupt_argument_errors_send_nothing(void)
     CHECK_INT_EQ(tenios_client_interrupt_block(c, "", NULL),
                  TENIOS_ERR_INVALID_ARGUMENT);
     CHECK_INT_EQ(SIM_STAT("requests"), 0);
+    /* Fails closed: the same client's valid call is counted. */
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, NULL), TENIOS_OK);
+    CHECK_INT_EQ(SIM_STAT("requests"), 1);
     free(long_uuid);
     tenios_client_free(c);
 }

@@ -294,8 +294,11 @@ static void test_invalid_arguments_send_nothing(void)
         CHECK_INT_EQ(tenios_interrupt_block(KEY, bad[i].value, NULL),
                      TENIOS_ERR_INVALID_ARGUMENT);
     }
-    /* Nothing reached the server. */
+    /* Nothing reached the server... */
     CHECK_INT_EQ(SIM_STAT("requests"), 0);
+    /* ...where the default client's valid call does arrive (fails closed). */
+    EXPECT_CALL(KEY, CALL, TENIOS_OK, NULL, MATCH_EXACT);
+    CHECK_INT_EQ(SIM_STAT("requests"), 1);
 }
 
 static void test_1024_bytes_is_not_an_argument_error(void)

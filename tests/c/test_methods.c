@@ -169,7 +169,7 @@ static void test_listen_in(void)
     char want[512];
     SIM_RESET();
     FAULT_OK("{\\\"success\\\":true}");
-    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", true,
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, CALL, SUPERVISOR_KEY, "+4922155400300", true,
                                          &err_),
            TENIOS_OK, NULL);
     snprintf(want, sizeof want,
@@ -182,7 +182,7 @@ static void test_listen_in(void)
               "\\\"LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST\\\",\\\"error_message\\\":"
               "\\\"The supervisor destination is in the blacklist\\\",\\\"fields\\\":"
               "[\\\"supervisor_destination\\\"]}\"}");
-    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4922155400300", false,
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, CALL, SUPERVISOR_KEY, "+4922155400300", false,
                                          &err_),
            TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
            "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
@@ -196,7 +196,7 @@ static void test_listen_in(void)
              SUPERVISOR_KEY, KEY, SUPERVISOR_KEY);
     SIM_FAULT(fault);
     tenios_error *err = NULL;
-    CHECK_INT_EQ(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, "+4930123", false,
+    CHECK_INT_EQ(tenios_client_listen_in_start(g_client, CALL, SUPERVISOR_KEY, "+4930123", false,
                                                &err),
                  TENIOS_ERR_BAD_CREDENTIALS);
     CHECK(err != NULL &&
@@ -206,10 +206,16 @@ static void test_listen_in(void)
           "message \"%s\"", printable(err ? tenios_error_message(err) : NULL));
     tenios_error_free(err);
 
-    EXPECT_STATUS(tenios_client_listen_in_start(g_client, "", CALL, "+4930123", false, &err_),
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, CALL, "", "+4930123", false, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "supervisor_key is empty");
-    EXPECT_STATUS(tenios_client_listen_in_start(g_client, SUPERVISOR_KEY, CALL, NULL, false, &err_),
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, CALL, SUPERVISOR_KEY, NULL, false, &err_),
            TENIOS_ERR_INVALID_ARGUMENT, "supervisor_destination is NULL");
+    /* The call's UUID comes first, as in every method: with both missing it is named first. */
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, NULL, NULL, "+4930123", false, &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is NULL");
+    EXPECT_STATUS(tenios_client_listen_in_start(g_client, "", SUPERVISOR_KEY, "+4930123", false,
+                                                &err_),
+           TENIOS_ERR_INVALID_ARGUMENT, "call_uuid is empty");
     CHECK_INT_EQ(SIM_STAT("requests"), 3);
 }
 

@@ -1,9 +1,11 @@
 /*
- * Seeing calls through the C ABI: the log callback (a client's and the default client's),
- * per-call timings with struct_size, timings on an error object, pre-connect and the idle
- * timeout. Run by tests/c/run.sh against the simulator (plainly, under valgrind, with ASan).
+ * Seeing calls through the C ABI: the log callback (a client's and the default client's, and
+ * when a replaced one's user_data may be freed), per-call timings with struct_size, timings on
+ * an error object, pre-connect and the idle timeout. Run by tests/c/run.sh against the simulator (plainly, under valgrind, with ASan).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,198 @@ static void test_default_client_log_callback(void)
     CHECK_INT_EQ(log.count, 2);
 }
 
+/* ------------------------------------------ replacing the default client's callback */
+
+/* The user_data of a callback that the test frees as soon as the setter that removed the
+ * callback has returned: the callback must never see it again. */
+#define ALIVE 0x600dcafe600dcafeULL
+#define DEAD 0xdeadbeefdeadbeefULL
+struct guarded {
+    char pad[32]; /* keeps `magic` clear of the allocator's bookkeeping in a freed block */
+    uint64_t magic;
+};
+static _Atomic(struct guarded *) g_installed;
+static atomic_long g_stale_calls, g_live_calls;
+
+static void guarded_callback(void *user_data, uint32_t level, const char *message)
+{
+    (void)level;
+    (void)message;
+    struct guarded *g = user_data;
+    /* A call after the removal reads freed memory here: ASan and valgrind report it, and the
+     * plain run counts it. */
+    if (g->magic != ALIVE || atomic_load(&g_installed) != g)
+        atomic_fetch_add(&g_stale_calls, 1);
+    else
+        atomic_fetch_add(&g_live_calls, 1);
+}
+
+static pthread_barrier_t g_start, g_end;
+static long g_rounds;
+
+static void *race_caller(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < g_rounds; i++) {
+        pthread_barrier_wait(&g_start);
+        tenios_interrupt_block(KEY, CALL, NULL); /* refused: a TENIOS_LOG_ERROR line */
+        pthread_barrier_wait(&g_end);
+    }
+    return NULL;
+}
+
+static void *race_initializer(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < g_rounds; i++) {
+        pthread_barrier_wait(&g_start);
+        tenios_global_init(NULL);
+        pthread_barrier_wait(&g_end);
+    }
+    return NULL;
+}
+
+/* Each round: install a callback, then remove it while another thread makes a call and a
+ * third runs tenios_global_init; free its user_data as soon as the removal returns; make one
+ * more call. A removed callback must never be entered again (1.0.0 lost the removal to a
+ * concurrent tenios_global_init, and delivered the lines of calls in flight to it). The calls
+ * go to a closed loopback port: each fails at once with a log line, and leaves no TIME_WAIT. */
+static void test_removed_callback_never_called_again(void)
+{
+    const char *rounds = getenv("TENIOS_TEST_LOG_ROUNDS");
+    g_rounds = rounds != NULL ? atol(rounds) : 10000;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_loopback_port());
+    setenv("TENIOS_API_URL", url, 1);
+    CHECK_INT_EQ(tenios_global_init(NULL), TENIOS_OK);
+    atomic_store(&g_stale_calls, 0);
+    atomic_store(&g_live_calls, 0);
+    pthread_barrier_init(&g_start, NULL, 3);
+    pthread_barrier_init(&g_end, NULL, 3);
+    pthread_t caller, initializer;
+    pthread_create(&caller, NULL, race_caller, NULL);
+    pthread_create(&initializer, NULL, race_initializer, NULL);
+    long failed_setters = 0;
+    for (long i = 0; i < g_rounds; i++) {
+        struct guarded *g = calloc(1, sizeof *g);
+        if (g == NULL)
+            abort();
+        g->magic = ALIVE;
+        atomic_store(&g_installed, g);
+        if (tenios_global_set_log_callback(guarded_callback, g, TENIOS_LOG_ERROR, NULL) !=
+            TENIOS_OK)
+            failed_setters++;
+        pthread_barrier_wait(&g_start);
+        if (tenios_global_set_log_callback(NULL, NULL, 0, NULL) != TENIOS_OK)
+            failed_setters++;
+        atomic_store(&g_installed, NULL);
+        g->magic = DEAD;
+        free(g);
+        pthread_barrier_wait(&g_end);
+        tenios_interrupt_block(KEY, CALL, NULL);
+    }
+    pthread_join(caller, NULL);
+    pthread_join(initializer, NULL);
+    pthread_barrier_destroy(&g_start);
+    pthread_barrier_destroy(&g_end);
+    CHECK_INT_EQ(failed_setters, 0);
+    CHECK(atomic_load(&g_stale_calls) == 0,
+          "a removed callback was called %ld times in %ld rounds (%ld calls while installed)",
+          atomic_load(&g_stale_calls), g_rounds, atomic_load(&g_live_calls));
+    CHECK(atomic_load(&g_live_calls) > 0, "the race never delivered a line to an installed "
+                                          "callback: the test did not exercise it");
+    setenv("TENIOS_API_URL", SIM_URL, 1);
+    CHECK_INT_EQ(tenios_global_init(NULL), TENIOS_OK);
+}
+
+/* The setter waits for a delivery of the old callback in flight on another thread. */
+static atomic_int g_entered, g_left;
+
+static void slow_callback(void *user_data, uint32_t level, const char *message)
+{
+    (void)user_data;
+    (void)level;
+    (void)message;
+    atomic_store(&g_entered, 1);
+    usleep(300 * 1000);
+    atomic_store(&g_left, 1);
+}
+
+static void *call_default_client(void *arg)
+{
+    (void)arg;
+    tenios_interrupt_block(KEY, UNKNOWN, NULL);
+    return NULL;
+}
+
+static void test_setter_waits_for_deliveries_in_flight(void)
+{
+    atomic_store(&g_entered, 0);
+    atomic_store(&g_left, 0);
+    CHECK_INT_EQ(tenios_global_set_log_callback(slow_callback, NULL, TENIOS_LOG_ERROR, NULL),
+                 TENIOS_OK);
+    pthread_t caller;
+    pthread_create(&caller, NULL, call_default_client, NULL);
+    while (!atomic_load(&g_entered))
+        usleep(1000);
+    CHECK_INT_EQ(tenios_global_set_log_callback(NULL, NULL, 0, NULL), TENIOS_OK);
+    CHECK(atomic_load(&g_left), "the setter returned while the old callback was still running");
+    pthread_join(caller, NULL);
+}
+
+/* From inside the callback, on its own thread, the setter would wait for itself: it refuses. */
+static tenios_status g_inner_status;
+static char g_inner_message[256];
+static int g_reentrant_calls;
+
+static void reentrant_callback(void *user_data, uint32_t level, const char *message)
+{
+    (void)user_data;
+    (void)level;
+    (void)message;
+    g_reentrant_calls++;
+    tenios_error *err = NULL;
+    g_inner_status = tenios_global_set_log_callback(NULL, NULL, 0, &err);
+    snprintf(g_inner_message, sizeof g_inner_message, "%s",
+             err != NULL ? tenios_error_message(err) : "(no error object)");
+    tenios_error_free(err);
+}
+
+static void test_setter_inside_its_callback_is_refused(void)
+{
+    g_reentrant_calls = 0;
+    CHECK_INT_EQ(
+        tenios_global_set_log_callback(reentrant_callback, NULL, TENIOS_LOG_ERROR, NULL),
+        TENIOS_OK);
+    CHECK_INT_EQ(tenios_interrupt_block(KEY, UNKNOWN, NULL), TENIOS_ERR_CALL_UUID_NOT_FOUND);
+    CHECK_INT_EQ(g_reentrant_calls, 1);
+    CHECK_INT_EQ(g_inner_status, TENIOS_ERR_INVALID_ARGUMENT);
+    CHECK(strcmp(g_inner_message,
+                 "tenios_global_set_log_callback was called from inside the log callback it "
+                 "would replace; the callback was not changed (change it from outside the "
+                 "callback)") == 0,
+          "message: %s", g_inner_message);
+    /* Nothing changed: the callback is still there. */
+    CHECK_INT_EQ(tenios_interrupt_block(KEY, UNKNOWN, NULL), TENIOS_ERR_CALL_UUID_NOT_FOUND);
+    CHECK_INT_EQ(g_reentrant_calls, 2);
+    CHECK_INT_EQ(tenios_global_set_log_callback(NULL, NULL, 0, NULL), TENIOS_OK);
+    CHECK_INT_EQ(tenios_interrupt_block(KEY, UNKNOWN, NULL), TENIOS_ERR_CALL_UUID_NOT_FOUND);
+    CHECK_INT_EQ(g_reentrant_calls, 2);
+}
+
+static void expect_zero_error_timings(int line, const tenios_error *err)
+{
+    tenios_call_timings t;
+    memset(&t, 0xff, sizeof t);
+    t.struct_size = sizeof t;
+    CHECK_INT_EQ(tenios_error_timings(err, &t), TENIOS_OK);
+    CHECK(!t.connection_reused && t.resolve_us == 0 && t.connect_us == 0 && t.tls_us == 0 &&
+              t.first_byte_us == 0 && t.total_us == 0,
+          "line %d: timings of an error that sent nothing: reused %d, %lu %lu %lu %lu %lu", line,
+          (int)t.connection_reused, (unsigned long)t.resolve_us, (unsigned long)t.connect_us,
+          (unsigned long)t.tls_us, (unsigned long)t.first_byte_us, (unsigned long)t.total_us);
+}
+
 static void test_timings_and_struct_size(void)
 {
     tenios_client *c = client_with_log(NULL, 0, 0);
@@ -164,6 +358,29 @@ static void test_timings_and_struct_size(void)
           "error timings");
     tenios_error_free(err);
     CHECK_INT_EQ(tenios_error_timings(NULL, &t), TENIOS_ERR_INVALID_ARGUMENT);
+
+    /* An error from a function that sent nothing has zero timings, never the previous
+     * call's (1.0.0 reported the call before). */
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, NULL), TENIOS_OK);
+    err = NULL;
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, "", &err), TENIOS_ERR_INVALID_ARGUMENT);
+    expect_zero_error_timings(__LINE__, err);
+    tenios_error_free(err);
+    tenios_client *built = NULL;
+    tenios_client_builder *b = tenios_client_builder_new();
+    err = NULL;
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, NULL), TENIOS_OK);
+    CHECK_INT_EQ(tenios_client_build(b, "", &built, &err), TENIOS_ERR_INVALID_ARGUMENT);
+    expect_zero_error_timings(__LINE__, err);
+    tenios_error_free(err);
+    tenios_client_builder_free(b);
+    /* A call refused after the shutdown sent nothing either. */
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, NULL), TENIOS_OK);
+    tenios_client_shutdown(c);
+    err = NULL;
+    CHECK_INT_EQ(tenios_client_interrupt_block(c, CALL, &err), TENIOS_ERR_SHUTDOWN);
+    expect_zero_error_timings(__LINE__, err);
+    tenios_error_free(err);
     tenios_client_free(c);
 }
 
@@ -206,9 +423,17 @@ int main(void)
     sim_set_port(atoi(require_env("TENIOS_SIM_PORT")));
     run_test("log callback: each step in order, levels, no key", test_log_callback_lines_in_order);
     run_test("the default client's log callback", test_default_client_log_callback);
-    run_test("timings: add up, struct_size respected, on errors too",
+    run_test("the default client's callback: replaced from inside itself is refused",
+             test_setter_inside_its_callback_is_refused);
+    run_test("the default client's callback: the setter waits for deliveries in flight",
+             test_setter_waits_for_deliveries_in_flight);
+    run_test("timings: add up, struct_size respected, on errors too, zero when nothing sent",
              test_timings_and_struct_size);
     run_test("pre-connect: one connection, one request; the idle timeout",
              test_preconnect_and_idle_timeout);
+    /* Last: it points the default client at a closed port for a while. */
+    run_test("the default client's callback: once removed, never called again (race with "
+             "tenios_global_init and calls)",
+             test_removed_callback_never_called_again);
     return test_summary();
 }

@@ -208,6 +208,36 @@ pub fn closed_port() -> u16 {
         .port()
 }
 
+/// A loopback listener standing in for the API where a test must prove that nothing was sent:
+/// it counts the connections made to it (stricter than counting requests) and drops each at
+/// once. Point a client at [`CountingServer::url`] explicitly (a client handle's base URL):
+/// the default client reads `TENIOS_API_URL` only when the library is loaded.
+pub struct CountingServer {
+    pub url: String,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingServer {
+    pub fn start() -> CountingServer {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for _ in listener.incoming() {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        CountingServer { url, connections }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// The value of a header in a recorded request (names compared case-insensitively).
 pub fn header<'a>(request: &'a Value, name: &str) -> Option<&'a str> {
     request["headers"].as_array()?.iter().find_map(|pair| {

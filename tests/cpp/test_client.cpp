@@ -590,9 +590,12 @@ void test_bad_options_throw_when_building() {
     CHECK_ERROR(CATCH_ERROR(tenios::Client(std::string(1025, 'k'), sim_options())),
                 Status::ErrInvalidArgument, "access_key is longer than 1024 bytes", kNoCode, 0,
                 kNoFields);
-    // Nothing of this reached the simulator.
+    // Nothing of this reached the simulator...
     CHECK_EQ(g_sim->stat("requests"), 0L);
     CHECK_EQ(g_sim->stat("connections"), 0L);
+    // ...where a client with the same options does arrive (fails closed).
+    tenios::Client(g_key, sim_options()).interrupt_block(g_call);
+    CHECK_EQ(g_sim->stat("requests"), 1L);
 }
 
 void test_every_option_applied() {
@@ -1237,6 +1240,9 @@ void test_live_call_arguments_are_checked_before_sending() {
     }
     CHECK_EQ(g_sim->stat("requests"), 0L);
     CHECK_EQ(g_sim->stat("connections"), 0L);
+    // Fails closed: the same client's valid call is counted.
+    client.interrupt_block(g_call);
+    CHECK_EQ(g_sim->stat("requests"), 1L);
 }
 
 void test_live_calls_shutdown_and_moved_from() {

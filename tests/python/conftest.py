@@ -15,7 +15,7 @@ import sys
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -87,6 +87,14 @@ class Sim:
     def fault(self, **fault: Any) -> None:
         """Queue a fault: the next API request is answered by it."""
         self._call("POST", "/_sim/faults", fault)
+
+    def assert_nothing_sent(self, reach: Callable[[], object]) -> None:
+        """No request arrived, and it fails closed: ``reach`` (a valid call through the same
+        client, or the default client) then does arrive, so the zero was measured where a
+        request would have gone, not at a simulator the client never talks to."""
+        assert self.stats()["requests"] == 0
+        reach()
+        assert self.stats()["requests"] == 1, "the valid call did not reach the simulator"
 
 
 def _read_listening_line(process: subprocess.Popen[bytes], timeout: float) -> str:

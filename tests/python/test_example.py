@@ -44,7 +44,7 @@ def test_invalid_argument(sim: Sim) -> None:
     result = run_example(CALL, key="")
     assert result.returncode == 1
     assert result.stderr == "failed: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\n"
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: run_example(CALL))
 
 
 def test_usage_errors(sim: Sim) -> None:
@@ -112,7 +112,7 @@ def test_client_missing_key(sim: Sim) -> None:
         "failed: TENIOS_ERR_INVALID_ARGUMENT: access_key is missing: pass it or set TENIOS_ACCESS_KEY\n"
         "  api_code=- http_status=0 fields=-\n"
     )
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: run_client_example(CALL))
 
 
 def test_client_unusable_base_url(sim: Sim) -> None:

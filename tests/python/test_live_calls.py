@@ -414,7 +414,7 @@ def test_invalid_supervisor_key_is_not_quoted(sim: Sim, client: tenios.Client) -
     err = raises(tenios.InvalidArgumentError, lambda: client.listen_in_start(
         CONNECTED_CALL, supervisor_key=secret, supervisor_destination=SUPERVISOR_AT))
     assert err.message == "supervisor_key contains a control character"
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 # --- arguments rejected before anything is sent -------------------------------------------------
@@ -431,7 +431,13 @@ def listen(key: Any = SUPERVISOR_KEY, destination: Any = SUPERVISOR_AT,
 
 REJECTED = [
     ("transfer: empty call_uuid", transfer(call=""), "call_uuid is empty"),
-    ("transfer: NULL call_uuid", transfer(call=None), "call_uuid is NULL"),
+    ("transfer: None call_uuid", transfer(call=None), "call_uuid is None"),
+    ("transfer: None destination", transfer(destination=None), "destination is None"),
+    ("refer: None sip_uri", lambda c: c.refer_call(CONNECTED_CALL, sip_uri=None), "sip_uri is None"),
+    ("record_stop: None recording_uuid",
+     lambda c: c.record_stop(CONNECTED_CALL, recording_uuid=None), "recording_uuid is None"),
+    ("listen_in: None supervisor_key", listen(key=None), "supervisor_key is None"),
+    ("listen_in: None destination", listen(destination=None), "supervisor_destination is None"),
     ("transfer: destination_type 7", transfer(kind=7),
      "destination_type 7 is not TENIOS_DESTINATION_EXTERNALNUMBER (1), TENIOS_DESTINATION_SIP_USER (2) "
      "or TENIOS_DESTINATION_SIP_TRUNK (3)"),
@@ -483,6 +489,7 @@ def test_rejected_before_sending(sim: Sim, client: tenios.Client, case: str,
     assert err.message == message
     assert (err.api_code, err.http_status, err.fields) == (None, 0, ())
     assert sim.stats() == {"connections": 0, "requests": 0}
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 TYPE_ERRORS = [
@@ -508,7 +515,7 @@ def test_wrong_types_raise_type_error(sim: Sim, client: tenios.Client, case: str
                                       call: Callable[[tenios.Client], object]) -> None:
     with pytest.raises(TypeError):
         call(client)
-    assert sim.stats()["requests"] == 0
+    sim.assert_nothing_sent(lambda: client.interrupt_block(CALL))
 
 
 # --- close(), shutdown and the owned recording string -------------------------------------------

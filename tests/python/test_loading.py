@@ -272,9 +272,14 @@ def older_python(version: str) -> str | None:
     """An interpreter of that minor version that runs: TENIOS_PYTHON_<3_9>, a pyenv install
     ($PYENV_ROOT or ~/.pyenv), or pythonX.Y on PATH (a pyenv shim there may not work)."""
     candidates = []
-    explicit = os.environ.get(f"TENIOS_PYTHON_{version.replace('.', '_')}")
+    variable = f"TENIOS_PYTHON_{version.replace('.', '_')}"
+    explicit = os.environ.get(variable)
     if explicit:
-        candidates.append(explicit)
+        # Asked for by name: one that does not run is a failure, never a silent skip.
+        found = _minor_version(explicit)
+        if found != version:
+            pytest.fail(f"{variable}={explicit} is not a working Python {version} (it reports {found!r})")
+        return explicit
     root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     candidates += sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python3")),
                          reverse=True)

@@ -427,6 +427,17 @@ def test_timings_add_up(sim: Sim) -> None:
         assert adds_up(failed)
         assert client.last_timings == failed
 
+        # Refused by the library, nothing sent: zero timings, never the previous call's.
+        zero = tenios.Timings(False, 0, 0, 0, 0, 0)
+        with pytest.raises(tenios.InvalidArgumentError) as refused:
+            client.interrupt_block("")
+        assert refused.value.timings == zero
+        assert client.last_timings == zero
+        with pytest.raises(tenios.CallNotFoundError) as info:
+            client.interrupt_block(UNKNOWN_CALL)
+        failed = info.value.timings
+        assert failed is not None and failed != zero
+
         # Refused before reaching the library: last_timings stays; the error has none.
         with pytest.raises(TypeError):
             client.interrupt_block(42)  # type: ignore[arg-type]

@@ -67,7 +67,7 @@ def test_documented_request_0() -> None:
         assert r.validation_errors == ()
         assert r.access_key_matches("my-key")
         assert r.access_key_matches(b"my-key")
-        for wrong in ("my-kez", "my-ke", "my-key2", ""):
+        for wrong in ("my-kez", "my-ke", "my-key2", "", None):
             assert not r.access_key_matches(wrong)
         assert "my-key" not in repr(r) and not hasattr(r, "access_key")
     assert not r.access_key_matches("my-key")  # closed
@@ -178,6 +178,28 @@ def test_invalid_blocks_add_nothing() -> None:
                              timeout=5)
     with pytest.raises(TypeError):
         b.add_hangup(5)  # type: ignore[arg-type]
+    # None where a string is required: Python's wording, never C's NULL.
+    with invalid("announcement_name is None"):
+        b.add_announcement(None)  # type: ignore[arg-type]
+    with invalid("text is None"):
+        b.add_say(None, "de.male.1")  # type: ignore[arg-type]
+    with invalid("voice_name is None"):
+        b.add_say("Hallo", None)  # type: ignore[arg-type]
+    with invalid("routing_plan_name is None"):
+        b.add_routing_plan(None)  # type: ignore[arg-type]
+    with invalid("hangup_cause is None"):
+        b.add_hangup(None)  # type: ignore[arg-type]
+    with invalid("forward_ani is None"):
+        b.add_call_settings(None)  # type: ignore[arg-type]
+    with invalid("variable_name is None"):
+        b.add_collect_digits(announcement_name="a", error_announcement_name="b",
+                             variable_name=None, min_digits=1, max_digits=2,  # type: ignore[arg-type]
+                             max_tries=3, timeout=5)
+    with invalid("language is None"):
+        b.add_collect_speech(announcement_name="a", missing_input_announcement_name="b",
+                             language=None, variable_name="v", max_tries=2)  # type: ignore[arg-type]
+    with invalid("destination is None"):
+        b.add_bridge("SEQUENTIAL", [("SIP_USER", None, 5)])  # type: ignore[list-item]
     assert b.to_json() == before and len(b) == 1 and b.warnings == ()
     b.close()
     with invalid("the blocks are closed"):

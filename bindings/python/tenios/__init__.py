@@ -191,9 +191,11 @@ class TeniosError(Exception):
     and ``()``.
 
     ``timings`` is a ``Timings``: where the time of the failed call went (from the library's
-    error object, ``tenios_error_timings``); ``None`` for an error raised before the library was
-    called (a closed client, an argument this binding rejects) and for the module-level
-    ``interrupt_block``, whose C function returns no error object."""
+    error object, ``tenios_error_timings``), only that call's; all zero when the library sent
+    nothing (every ``InvalidArgumentError`` it raises, a ``ShutdownError`` for a call made after
+    the shutdown); ``None`` for an error raised before the library was called (a closed client,
+    an argument this binding rejects) and for the module-level ``interrupt_block``, whose C
+    function returns no error object."""
 
     status: Status | int
     message: str
@@ -345,9 +347,12 @@ def status_name(status: int) -> str:
     return raw.decode("utf-8", "replace") if raw is not None else "TENIOS_UNKNOWN"
 
 
-def _to_c(name: str, value: str | bytes | None) -> bytes | None:
+def _to_c(name: str, value: str | bytes) -> bytes:
+    """A required string argument as the library's bytes. Every check a Python caller can fail
+    here speaks Python (``call_uuid is None``): NULL never reaches the library, whose message
+    for it would say ``is NULL``."""
     if value is None:
-        return None  # NULL: the library answers "<name> is NULL"
+        raise InvalidArgumentError(Status.ERR_INVALID_ARGUMENT, f"{name} is None")
     if isinstance(value, str):
         # surrogatepass: a str holding lone surrogates becomes bytes the library rejects as
         # "not valid UTF-8" instead of failing here with UnicodeEncodeError.
@@ -1004,7 +1009,7 @@ class Client:
         key = _to_c("supervisor_key", supervisor_key)
         target = _to_c("supervisor_destination", supervisor_destination)
         whisper = _flag("whisper_to_agent", whisper_to_agent)
-        self._call(self._api.client_listen_in_start, key, uuid, target, whisper)
+        self._call(self._api.client_listen_in_start, uuid, key, target, whisper)
 
     def _call(self, function: Callable[..., int], *args: Any, timings: bool = True) -> None:
         """The one path into the library for every method: refuse once closed, count the call

@@ -164,9 +164,12 @@ class WebhookRequest(_Owned):
         """The variable ``name`` (e.g. ``"call_uuid"``), or None."""
         return self.variables.get(name)
 
-    def access_key_matches(self, expected_key: Union[str, bytes]) -> bool:
+    def access_key_matches(self, expected_key: Optional[Union[str, bytes]]) -> bool:
         """Whether the request's ``accessKey`` equals ``expected_key``, compared by the library
-        in constant time. False for an empty or otherwise invalid key, and after ``close()``."""
+        in constant time. False for ``None`` (an unset variable, say), an empty or otherwise
+        invalid key, and after ``close()``."""
+        if expected_key is None:
+            return False
         key = _to_c("expected_key", expected_key)
         if self._handle is None:
             return False
@@ -285,8 +288,10 @@ class Blocks(_Owned):
         self._add(self._api.add_call_settings, _to_c("forward_ani", forward_ani))
 
     def add_refer(self, destination: Optional[str] = None) -> None:
-        """REFER (undocumented JSON: always a warning)."""
-        self._add(self._api.add_refer, _to_c("destination", destination))
+        """REFER (undocumented JSON: always a warning). ``None``: no destination (the library
+        infers it)."""
+        self._add(self._api.add_refer,
+                  _to_c("destination", destination) if destination is not None else None)
 
     @property
     def warnings(self) -> Tuple[str, ...]:
