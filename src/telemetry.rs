@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::fork;
 use std::time::{Duration, Instant};
 
 /// How much a log line matters; a sink receives the levels up to its maximum.
@@ -49,9 +51,8 @@ pub struct LogSink {
 
 struct Shared {
     callback: Box<LogFn>,
+    /// Locked through the fork gate (`crate::fork`), for a moment only.
     deliveries: Mutex<Deliveries>,
-    /// Signalled when the last delivery in flight of a retired sink ends.
-    idle: Condvar,
 }
 
 struct Deliveries {
@@ -73,15 +74,7 @@ struct InFlight<'a>(&'a Shared);
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         DELIVERING.with(|d| d.borrow_mut().pop());
-        let mut deliveries = self
-            .0
-            .deliveries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        deliveries.active -= 1;
-        if deliveries.active == 0 {
-            self.0.idle.notify_all();
-        }
+        fork::lock(&self.0.deliveries).active -= 1;
     }
 }
 
@@ -97,7 +90,6 @@ impl LogSink {
                     retired: false,
                     active: 0,
                 }),
-                idle: Condvar::new(),
             }),
             max_level,
         }
@@ -118,11 +110,7 @@ impl LogSink {
             return;
         }
         {
-            let mut deliveries = self
-                .shared
-                .deliveries
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut deliveries = fork::lock(&self.shared.deliveries);
             if deliveries.retired {
                 return;
             }
@@ -148,18 +136,18 @@ impl LogSink {
     /// inside the function on this thread (check [`LogSink::is_delivering_on_this_thread`]
     /// first): that would wait for itself.
     pub(crate) fn retire(&self) {
-        let mut deliveries = self
-            .shared
-            .deliveries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        deliveries.retired = true;
-        while deliveries.active > 0 {
-            deliveries = self
-                .shared
-                .idle
-                .wait(deliveries)
-                .unwrap_or_else(PoisonError::into_inner);
+        // Polled rather than waited for on a condition variable: the lock is the fork gate's
+        // kind, which is never held while waiting. Retiring is rare (a setter call) and a
+        // delivery is a few log lines.
+        loop {
+            {
+                let mut deliveries = fork::lock(&self.shared.deliveries);
+                deliveries.retired = true;
+                if deliveries.active == 0 {
+                    return;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 }

@@ -345,17 +345,6 @@ static int client_record_stop(lua_State *L) {
     return finish(L, status, pending);
 }
 
-/* The one place that calls tenios_client_listen_in_start, in the (call_uuid, supervisor_key)
- * order every method of this module uses.
- * MERGE: the C function is changing to (client, call_uuid, supervisor_key, ...); when that
- * lands, swap the two arguments below (and nothing else). */
-static uint32_t listen_in_start(const tenios_client *handle, const char *call_uuid,
-                                const char *supervisor_key, const char *destination,
-                                bool whisper_to_agent, tenios_error **err) {
-    return tenios_client_listen_in_start(handle, supervisor_key, call_uuid, destination,
-                                         whisper_to_agent, err);
-}
-
 /* client:listen_in_start(call_uuid, supervisor_key, supervisor_destination [, whisper])
  * -> true | nil, err */
 static int client_listen_in_start(lua_State *L) {
@@ -370,7 +359,7 @@ static int client_listen_in_start(lua_State *L) {
     tl_pending *pending = tl_pending_new(L);
     call_scope scope;
     enter(L, client, &scope);
-    uint32_t status = listen_in_start(client->handle, call_uuid, supervisor_key, destination,
+    uint32_t status = tenios_client_listen_in_start(client->handle, call_uuid, supervisor_key, destination,
                                       whisper, &pending->err);
     leave(L, client, &scope);
     return finish(L, status, pending);

@@ -2,11 +2,12 @@
 //! `tenios_global_init` and `tenios_global_cleanup`, and the environment read at load time.
 
 use std::ffi::c_char;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::error::{report_object, tenios_error};
 use super::{c_arg, guard, report};
 use crate::client::Client;
+use crate::fork::{self, Locked};
 use crate::config::{ClientConfig, Environment};
 use crate::error::Error;
 use crate::status::tenios_status;
@@ -64,8 +65,9 @@ static DEFAULT: Mutex<DefaultState> = Mutex::new(DefaultState {
     log: None,
 });
 
-fn lock() -> MutexGuard<'static, DefaultState> {
-    DEFAULT.lock().unwrap_or_else(PoisonError::into_inner)
+/// Through the fork gate (`crate::fork`): a child never inherits it held.
+fn lock() -> Locked<'static, DefaultState> {
+    fork::lock(&DEFAULT)
 }
 
 /// A client from `environment`, without a log sink (see [`DefaultState::install`]).
