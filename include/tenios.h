@@ -14,6 +14,13 @@
  * tenios_version() they are static (they live as long as the library is loaded); from a
  * `tenios_error` they live until that error is freed with tenios_error_free().
  *
+ * Keys: an access key or supervisor key shorter than 8 bytes is refused with
+ * TENIOS_ERR_INVALID_ARGUMENT before anything is sent. No message, error field or log line
+ * shows a key: every form a server may echo one in (raw, JSON-escaped, \u-escaped, inside a
+ * non-string JSON value, split across an error's code, message and fields) is replaced by
+ * "[REDACTED]", and a text still found to hold a key is replaced whole. A documented error code
+ * (such as BAD_CREDENTIALS) is always shown as it is. The rule in full: docs/redaction.md.
+ *
  * Processes: see "Running inside a host process" in the README for fork, unloading,
  * shutdown, the environment and the threads libtenios starts.
  */
@@ -449,7 +456,8 @@ tenios_status tenios_client_builder_set_user_agent_product(struct tenios_client_
  * builder is not consumed: free it when done, and build more clients from it if you like.
  *
  * On success `*out_client` is a new client to free with `tenios_client_free`; on error it is
- * NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option).
+ * NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option; a key
+ * must be 8 to 1024 bytes, see the header's "Keys").
  */
 tenios_status tenios_client_build(const struct tenios_client_builder *builder,
                                   const char *access_key,
@@ -496,7 +504,8 @@ void tenios_client_shutdown(const struct tenios_client *client);
  * blocks.
  *
  * `access_key` and `call_uuid` must be NUL-terminated UTF-8 of 1 to 1024 bytes without control
- * characters; anything else returns `TENIOS_ERR_INVALID_ARGUMENT` before anything is sent.
+ * characters, the key at least 8 bytes; anything else returns `TENIOS_ERR_INVALID_ARGUMENT`
+ * before anything is sent.
  *
  * This uses the process-wide default client. Its base URL is `https://api.tenios.com`, or
  * the environment variable `TENIOS_API_URL` (`http://` is accepted only for loopback hosts);
@@ -645,8 +654,8 @@ tenios_status tenios_client_record_stop(const struct tenios_client *client,
  * `whisper_to_agent`, supervisor and agent can talk without the caller hearing (the API's
  * default is `false`). There is no stop method: it ends when the supervisor hangs up.
  *
- * `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key:
- * it never appears in a message. A destination on the account's blacklist gives
+ * `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key
+ * (at least 8 bytes): it never appears in a message, even where it holds the access key. A destination on the account's blacklist gives
  * `TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED`. Returns and reports like
  * `tenios_client_transfer_call`. Thread-safe.
  */

@@ -9,9 +9,6 @@ use crate::base_url::{parse_authority, DEFAULT_BASE_URL};
 use crate::error::Error;
 use crate::tls::TrustStore;
 
-/// The longest access key or call UUID accepted, in bytes.
-pub const MAX_ARG_BYTES: usize = 1024;
-
 /// The environment variable that overrides the base URL of the default client.
 pub const BASE_URL_ENV: &str = "TENIOS_API_URL";
 

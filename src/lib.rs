@@ -13,8 +13,10 @@ mod connect;
 pub mod error;
 mod ffi;
 mod pool;
+mod redact;
 mod resolver;
 pub mod response;
+pub mod rules;
 pub mod status;
 pub mod telemetry;
 #[cfg(feature = "test-hooks")]

@@ -88,7 +88,8 @@ pub(super) fn set_log(sink: Option<crate::telemetry::LogSink>) {
 /// blocks.
 ///
 /// `access_key` and `call_uuid` must be NUL-terminated UTF-8 of 1 to 1024 bytes without control
-/// characters; anything else returns `TENIOS_ERR_INVALID_ARGUMENT` before anything is sent.
+/// characters, the key at least 8 bytes; anything else returns `TENIOS_ERR_INVALID_ARGUMENT`
+/// before anything is sent.
 ///
 /// This uses the process-wide default client. Its base URL is `https://api.tenios.com`, or
 /// the environment variable `TENIOS_API_URL` (`http://` is accepted only for loopback hosts);
