@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::record::StopSuccess;
 use crate::api::{is_canonical_uuid, Account};
 use crate::calls::{CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION};
 use crate::webhook::{self, WebhookUrl};
@@ -16,8 +17,9 @@ pub const DEFAULT_SUPERVISOR_KEY: &str = "sim-supervisor-key";
 
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
 [--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
-[--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--webhook URL [--webhook-key KEY] \
-[--customer-number N] [--announcement-ms N] [--call-control-call UUID]]";
+[--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--record-stop-success string|boolean] \
+[--webhook URL [--webhook-key KEY] [--customer-number N] [--announcement-ms N] \
+[--call-control-call UUID]]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -27,6 +29,7 @@ call/listen-in/start)
 usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call UUID]
                   [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER]
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
+                  [--record-stop-success string|boolean]
                   [--webhook URL [--webhook-key KEY] [--customer-number N]
                    [--announcement-ms N] [--call-control-call UUID]]
 
@@ -46,6 +49,11 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
   --tls-cert FILE       serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
                         chain, server certificate first; needs --tls-key
   --tls-key FILE        the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
+  --record-stop-success string|boolean
+                        how record-call/stop answers success: string (the default) is
+                        {\"success\":\"true\"}, as TENIOS documents it; boolean is
+                        {\"success\":true}, as TENIOS's own Java example reads it. A client
+                        should accept both: test it against each
   --webhook URL         call this Call Control webhook (http:// on this machine only) when
                         a call enters a Call Control block
   --webhook-key KEY     the accessKey sent to the webhook (default sim-webhook-key)
@@ -181,6 +189,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut webhook_key: Option<String> = None;
     let mut customer_number: Option<u64> = None;
     let mut announcement_ms: Option<u64> = None;
+    let mut record_stop_success = StopSuccess::default();
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -249,6 +258,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                 })?);
             }
             "--call-control-call" => flag_calls.push((value()?, CallFlag::CallControl)),
+            "--record-stop-success" => {
+                let text = value()?;
+                record_stop_success = StopSuccess::parse(&text).ok_or_else(|| {
+                    format!("--record-stop-success: '{text}' is neither string nor boolean")
+                })?;
+            }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -272,6 +287,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             .or(config.supervisor_key)
             .unwrap_or_else(|| DEFAULT_SUPERVISOR_KEY.to_owned()),
         blacklist: config.blacklist.into_iter().chain(blacklist).collect(),
+        record_stop_success,
     };
 
     let file_webhook = config.webhook.unwrap_or_default();

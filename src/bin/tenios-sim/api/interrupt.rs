@@ -62,6 +62,7 @@ mod tests {
             access_key: KEY.to_owned(),
             supervisor_key: "sup".to_owned(),
             blacklist: Vec::new(),
+            record_stop_success: Default::default(),
         }
     }
 

@@ -24,6 +24,8 @@ pub struct Account {
     pub supervisor_key: String,
     /// Supervisor destinations on the account's blacklist (compared exactly).
     pub blacklist: Vec<String>,
+    /// Which documented form `/record-call/stop` answers success in.
+    pub record_stop_success: record::StopSuccess,
 }
 
 /// The HTTP status and JSON body to send.
