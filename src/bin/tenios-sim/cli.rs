@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::api::record::StopSuccess;
-use crate::api::{is_canonical_uuid, Account};
+use crate::api::Account;
 use crate::calls::{CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION};
+use crate::uuid::is_canonical_uuid;
 use crate::webhook::{self, WebhookUrl};
 
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";

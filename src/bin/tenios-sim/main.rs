@@ -14,10 +14,12 @@ mod connection;
 mod control;
 mod faults;
 mod http;
+mod monitor;
 mod socket;
 mod state;
 mod stream;
 mod tls;
+mod uuid;
 mod webhook;
 
 use std::io::Write;

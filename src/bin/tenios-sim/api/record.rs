@@ -19,11 +19,9 @@
 //!   `--record-stop-success boolean` `{"success":true}`, as TENIOS's own Java example reads it
 //!   (it casts to Boolean); the recording is marked stopped, and the call can be recorded again.
 
-use super::{
-    check, error, invalid_field, invalid_value, is_canonical_uuid, ok, random_uuid, Account,
-    ApiReply, Spec,
-};
+use super::{check, error, invalid_field, invalid_value, ok, Account, ApiReply, Spec};
 use crate::calls::{Calls, Recording};
+use crate::uuid::{is_canonical_uuid, random_uuid};
 
 /// How `/record-call/stop` says success: TENIOS's page documents `{"success": "true"}` (a
 /// string), TENIOS's own Java example casts it to Boolean. A client must survive both; this
@@ -131,19 +129,4 @@ pub fn stop(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
     };
     call.recordings[index].running = false;
     ok(account.record_stop_success.body().to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn random_uuids_are_lowercase_v4_and_differ() {
-        let first = random_uuid();
-        assert!(is_canonical_uuid(&first), "{first}");
-        assert_eq!(first, first.to_ascii_lowercase());
-        assert_eq!(&first[14..15], "4");
-        assert!("89ab".contains(&first[19..20]), "{first}");
-        assert_ne!(first, random_uuid());
-    }
 }
