@@ -577,12 +577,12 @@ mod tests {
             &[destination(SipUser, "1", Some(5))],
         )
         .unwrap();
-        b.add_say("x", "German", true).unwrap();
+        b.add_say("Guten Tag", "de_male_1", false).unwrap();
         b.add_collect_digits(&CollectDigits {
-            announcement_name: "a",
-            standard_announcement: false,
-            error_announcement_name: "b",
-            standard_error_announcement: false,
+            announcement_name: "enter-pin",
+            standard_announcement: true,
+            error_announcement_name: "wrong-pin",
+            standard_error_announcement: true,
             variable_name: "Pin-Code",
             min_digits: 6,
             max_digits: 40,
@@ -591,19 +591,26 @@ mod tests {
             timeout: 301,
         })
         .unwrap();
-        b.add_collect_speech(&CollectSpeech {
-            announcement_name: "a",
-            standard_announcement: true,
-            missing_input_announcement_name: "b",
-            standard_missing_input_announcement: true,
-            language: "de-DE",
-            variable_name: "A B",
+        let speech = CollectSpeech {
+            language: "en-GB",
+            variable_name: "What-Was-Said",
             max_tries: 0,
-        })
-        .unwrap();
-        b.add_hangup("NORMAL_CLEARING").unwrap();
-        b.add_call_settings("0221").unwrap();
-        b.add_refer(None).unwrap();
+            ..CollectSpeech {
+                announcement_name: "ask",
+                standard_announcement: false,
+                missing_input_announcement_name: "silence",
+                standard_missing_input_announcement: false,
+                language: "",
+                variable_name: "",
+                max_tries: 1,
+            }
+        };
+        b.add_collect_speech(&speech).unwrap();
+        for (hangup, ani) in [("NORMAL_CLEARING", "0221"), ("USER_BUSY", "+49221")] {
+            b.add_hangup(hangup).unwrap();
+            b.add_call_settings(ani).unwrap();
+        }
+        b.add_refer(Some("sip:4044@192.0.2.10")).unwrap();
         let verdict = validate(200, b.to_json().as_bytes());
         assert!(verdict.errors.is_empty(), "{:?}", verdict.errors);
         let words = |warnings: &[String]| -> Vec<String> {
