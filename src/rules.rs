@@ -6,8 +6,8 @@
 //! Public (not hidden): the simulator needs it, and a Rust user may want the same rules, e.g.
 //! to check a number before building a block. It holds only pure functions and constants.
 //!
-//! Sources are labelled as in `shared/tenios/call-control-webhook.md`: [doc] TENIOS's pages,
-//! [ex] TENIOS's examples, [client] the tenios-ruby client's validations, [infer] inference,
+//! Sources are labelled as in `shared/tenios/call-control-webhook.md`: \[doc\] TENIOS's pages,
+//! \[ex\] TENIOS's examples, \[client\] the tenios-ruby client's validations, \[infer\] inference,
 //! "library" this library's own choice.
 
 /// The longest argument accepted (access key, call UUID, destination, block attribute...), in
@@ -25,7 +25,7 @@ pub const MAX_ARG_BYTES: usize = 1024;
 pub const MIN_KEY_BYTES: usize = 8;
 
 /// Whether `text` is an E.164 number as the API writes it: `+`, then 2 to 15 digits, the first
-/// not 0 (`+492215540030`). [doc]
+/// not 0 (`+492215540030`). \[doc\]
 pub fn is_e164(text: &str) -> bool {
     text.strip_prefix('+').is_some_and(|digits| {
         (2..=15).contains(&digits.len())
@@ -35,7 +35,7 @@ pub fn is_e164(text: &str) -> bool {
 }
 
 /// Whether `text` is a SIP URI: `sip:` or `sips:` (in any case) and something after it
-/// (`sip:4044@192.0.2.10:5060;user=phone`). [doc] refer-call's example.
+/// (`sip:4044@192.0.2.10:5060;user=phone`). \[doc\] refer-call's example.
 pub fn is_sip_uri(text: &str) -> bool {
     ["sip:", "sips:"].iter().any(|scheme| {
         text.len() > scheme.len()
@@ -45,7 +45,7 @@ pub fn is_sip_uri(text: &str) -> bool {
     })
 }
 
-/// The block types of a Call Control answer. [doc]
+/// The block types of a Call Control answer. \[doc\]
 pub const BLOCK_TYPES: [&str; 9] = [
     "BRIDGE",
     "ANNOUNCEMENT",
@@ -58,13 +58,13 @@ pub const BLOCK_TYPES: [&str; 9] = [
     "REFER",
 ];
 
-/// A BRIDGE's `bridgeMode`s. [doc]
+/// A BRIDGE's `bridgeMode`s. \[doc\]
 pub const BRIDGE_MODES: [&str; 2] = ["SEQUENTIAL", "PARALLEL"];
 
-/// The `destinationType`s of a BRIDGE destination and of `/transfer-call`. [doc]
+/// The `destinationType`s of a BRIDGE destination and of `/transfer-call`. \[doc\]
 pub const DESTINATION_TYPES: [&str; 3] = ["EXTERNALNUMBER", "SIP_USER", "SIP_TRUNK"];
 
-/// The hangup causes tenios-ruby accepts. [client]
+/// The hangup causes tenios-ruby accepts. \[client\]
 pub const HANGUP_CAUSES: [&str; 30] = [
     "UNALLOCATED_NUMBER",
     "NO_ROUTE_TRANSIT_NET",
@@ -98,7 +98,7 @@ pub const HANGUP_CAUSES: [&str; 30] = [
     "ORIGINATOR_CANCEL",
 ];
 
-/// Whether `name` is lowercase letters, digits and `_` (`^[a-z0-9_]+$`). [client]
+/// Whether `name` is lowercase letters, digits and `_` (`^[a-z0-9_]+$`). \[client\]
 pub fn is_variable_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -106,7 +106,7 @@ pub fn is_variable_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Whether `name` looks like `<lang>.<gender>.<n>`: `de.male.1`, `en-au.female.1`. [ex]
+/// Whether `name` looks like `<lang>.<gender>.<n>`: `de.male.1`, `en-au.female.1`. \[ex\]
 pub fn is_voice_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('.').collect();
     let [lang, gender, n] = parts.as_slice() else {
@@ -135,7 +135,7 @@ pub enum Outcome {
 pub struct Rule {
     pub block: &'static str,
     pub rule: &'static str,
-    /// Where it comes from: [doc], [ex], [client], [infer] or "library".
+    /// Where it comes from: \[doc\], \[ex\], \[client\], \[infer\] or "library".
     pub certainty: &'static str,
     pub outcome: Outcome,
 }

@@ -1,12 +1,12 @@
 //! The answer to a Call Control webhook request: `{"blocks":[...]}`, built block by block.
 //!
 //! Each `add_*` function checks its block when it is added. What TENIOS's documentation states
-//! (labelled [doc] in `RULES`), and what the library needs of its arguments, is an **error**:
-//! the block is not added, the builder is unchanged, and the message names the rule. What comes
-//! only from an example or a client library's validation ([ex], [client], [infer]) is a
-//! **warning**: the block is added and a warning is recorded, readable with
-//! [`Blocks::warnings`]. [`RULES`] is the table of both (the README prints the same table; a
-//! test keeps them equal).
+//! (labelled \[doc\] in [`RULES`](crate::rules::RULES)), and what the library needs of its
+//! arguments, is an **error**: the block is not added, the builder is unchanged, and the
+//! message names the rule. What comes only from an example or a client library's validation
+//! (\[ex\], \[client\], \[infer\]) is a **warning**: the block is added and a warning is recorded,
+//! readable with [`Blocks::warnings`]. [`RULES`](crate::rules::RULES) is the table of both (the
+//! README prints the same table; a test keeps them equal).
 //!
 //! The JSON is compact, with attributes in the order of TENIOS's documented examples (BRIDGE:
 //! `blockType`, `bridgeMode`, `blockTimeout`, `destinations`; each destination
@@ -23,7 +23,6 @@ use crate::rules::{
     bridge_warnings, call_settings_warnings, collect_digits_warnings, collect_speech_warnings,
     hangup_warnings, is_e164, say_warnings, CollectDigitsRules, BRIDGE_MODES, REFER_WARNING,
 };
-pub use crate::rules::{Outcome, Rule, HANGUP_CAUSES, RULES};
 
 /// The longest SAY text accepted, in bytes.
 pub const MAX_TEXT_BYTES: usize = 8192;
@@ -62,7 +61,7 @@ pub struct Destination {
 impl Destination {
     /// A destination: for `ExternalNumber` an international number (`+` and digits, E.164);
     /// for `SipUser` a SIP account's user name; for `SipTrunk` a SIP forwarding profile's name.
-    /// `timeout` is in seconds (see [`RULES`] for when TENIOS wants one).
+    /// `timeout` is in seconds (see [`RULES`](crate::rules::RULES) for when TENIOS wants one).
     pub fn new(
         kind: DestinationType,
         destination: &str,
@@ -727,9 +726,10 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
-    /// The README's certainty table is this module's RULES, row for row.
+    /// The README's certainty table is the builder's RULES, row for row.
     #[test]
     fn the_readme_table_is_rules() {
+        use crate::rules::{Outcome, RULES};
         let readme = include_str!("../../README.md");
         for r in RULES {
             let outcome = match r.outcome {
