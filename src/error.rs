@@ -91,14 +91,36 @@ impl Error {
             return self;
         }
         let redacted = self.redact_texts(&secrets);
-        // Checked as shown, separators and Debug escapes included, but without a documented
-        // code, which is kept whatever it holds.
+        // Checked as shown, separators and Debug escapes included: without a documented code
+        // (kept whatever it holds) for every key, and with it for the keys it does not hold
+        // (a key across the code and the message).
         let view = redacted.clone().without_documented_code();
-        let shown = [view.to_string(), format!("{view:?}")];
-        if shown.iter().any(|text| holds_secret(text, &secrets)) {
+        let code = redacted.documented_code().unwrap_or_default();
+        let not_in_code: Vec<&str> = secrets
+            .iter()
+            .copied()
+            .filter(|secret| !holds_secret(code, &[secret]))
+            .collect();
+        let leaks = |error: &Error, secrets: &[&str]| {
+            [error.to_string(), format!("{error:?}")]
+                .iter()
+                .any(|text| holds_secret(text, secrets))
+        };
+        if leaks(&view, &secrets) || leaks(&redacted, &not_in_code) {
             return redacted.withheld();
         }
         redacted
+    }
+
+    /// The API's error code, when it is a documented one.
+    fn documented_code(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api
+                .code
+                .as_deref()
+                .filter(|code| documented_code_status(code).is_some()),
+            _ => None,
+        }
     }
 
     /// The same error with a documented error code replaced by `-`.
@@ -279,3 +301,54 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str, message: &str, fields: &[&str]) -> Error {
+        Error::Api(ApiError {
+            http_status: 400,
+            code: Some(code.to_owned()),
+            message: Some(message.to_owned()),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        })
+    }
+
+    /// A key that only appears as `Display` joins the pieces (across its `: ` separator) is
+    /// caught by the check after redaction: every text is withheld.
+    #[test]
+    fn a_key_across_the_separators_is_withheld_whole() {
+        let key = "NOPE: tail-1234";
+        let error = api("NOPE", "tail-1234 and more", &["f"]).redacted(&[key]);
+        assert_eq!(
+            error.to_string(),
+            "[REDACTED]: [REDACTED] (fields: [REDACTED])"
+        );
+        // A documented code stays, whatever the key.
+        let key = "BAD_CREDENTIALS: tail";
+        let error = api("BAD_CREDENTIALS", "tail of it", &[]).redacted(&[key]);
+        assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
+        assert_eq!(error.to_string(), "BAD_CREDENTIALS: [REDACTED]");
+    }
+
+    /// Every kind of message is searched, the library's own too (a key passed as another
+    /// argument by mistake is quoted by an argument check).
+    #[test]
+    fn every_message_is_redacted() {
+        let key = "secret-key-42";
+        for error in [
+            Error::InvalidArgument(format!("destination \"{key}\" is not an E.164 number")),
+            Error::Network(format!("the proxy refused the tunnel: {key}")),
+            Error::Protocol {
+                message: format!("malformed HTTP response: {key}"),
+                http_status: 0,
+            },
+        ] {
+            let shown = error.redacted(&[key]).to_string();
+            assert!(!shown.contains(key) && shown.contains(REDACTED), "{shown}");
+        }
+        let http = Error::Http { status: 503 };
+        assert_eq!(http.clone().redacted(&[key]), http);
+    }
+}
