@@ -238,6 +238,14 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 const AROUND: &str = "~~~~";
 
+/// 2000 cases, or `PROPTEST_CASES` (`make test-fuzz` style runs take far more).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000)
+}
+
 /// The error body of `shape` for `key`, and the secrets of the call.
 fn echo(key: &str, shape: &Shape) -> (String, Vec<String>) {
     let message = |inner: &str| format!("{AROUND}{inner}{AROUND}");
@@ -379,7 +387,7 @@ fn visible_texts(error: &Error) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn no_echoed_key_shows_in_any_form(key in key(), shape in shape(), status in prop_oneof![Just(400u16), Just(403u16), Just(200u16)]) {
