@@ -5,7 +5,7 @@ use std::fmt;
 use crate::redact::{holds_secret, redact_parts, Part, TooCostly};
 use crate::status::Status;
 
-/// The text that replaces the access key wherever a server echoed it back.
+/// The text that replaces a key (access key, supervisor key) wherever a server echoed it.
 pub const REDACTED: &str = "[REDACTED]";
 
 /// An error the TENIOS API itself reported (a JSON body with an `error_code`, or
@@ -124,21 +124,13 @@ impl Error {
     }
 
     /// The same error with a documented error code replaced by `-`.
-    fn without_documented_code(self) -> Error {
-        match self {
-            Error::Api(mut api) => {
-                if api
-                    .code
-                    .as_deref()
-                    .and_then(documented_code_status)
-                    .is_some()
-                {
-                    api.code = Some("-".to_owned());
-                }
-                Error::Api(api)
+    fn without_documented_code(mut self) -> Error {
+        if self.documented_code().is_some() {
+            if let Error::Api(api) = &mut self {
+                api.code = Some("-".to_owned());
             }
-            other => other,
         }
+        self
     }
 
     /// Each text of the error with the spans of `secrets` replaced (withheld whole when the
