@@ -14,6 +14,13 @@
  * tenios_version() they are static (they live as long as the library is loaded); from a
  * `tenios_error` they live until that error is freed with tenios_error_free().
  *
+ * Keys: an access key or supervisor key shorter than 8 bytes is refused with
+ * TENIOS_ERR_INVALID_ARGUMENT before anything is sent. No message, error field or log line
+ * shows a key: every form a server may echo one in (raw, JSON-escaped, \u-escaped, inside a
+ * non-string JSON value, split across an error's code, message and fields) is replaced by
+ * "[REDACTED]", and a text still found to hold a key is replaced whole. A documented error code
+ * (such as BAD_CREDENTIALS) is always shown as it is. The rule in full: docs/redaction.md.
+ *
  * Processes: see "Running inside a host process" in the README for fork, unloading,
  * shutdown, the environment and the threads libtenios starts.
  */
@@ -471,7 +478,8 @@ tenios_status tenios_client_builder_set_user_agent_product(struct tenios_client_
  * builder is not consumed: free it when done, and build more clients from it if you like.
  *
  * On success `*out_client` is a new client to free with `tenios_client_free`; on error it is
- * NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option).
+ * NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option; a key
+ * must be 8 to 1024 bytes, see the header's "Keys").
  */
 tenios_status tenios_client_build(const struct tenios_client_builder *builder,
                                   const char *access_key,
@@ -664,7 +672,8 @@ tenios_status tenios_client_call_json(const struct tenios_client *client,
  * blocks.
  *
  * `access_key` and `call_uuid` must be NUL-terminated UTF-8 of 1 to 1024 bytes without control
- * characters; anything else returns `TENIOS_ERR_INVALID_ARGUMENT` before anything is sent.
+ * characters, the key at least 8 bytes; anything else returns `TENIOS_ERR_INVALID_ARGUMENT`
+ * before anything is sent.
  *
  * This uses the process-wide default client. Its base URL is `https://api.tenios.com`, or
  * the environment variable `TENIOS_API_URL` (`http://` is accepted only for loopback hosts);
@@ -813,8 +822,8 @@ tenios_status tenios_client_record_stop(const struct tenios_client *client,
  * `whisper_to_agent`, supervisor and agent can talk without the caller hearing (the API's
  * default is `false`). There is no stop method: it ends when the supervisor hangs up.
  *
- * `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key:
- * it never appears in a message. A destination on the account's blacklist gives
+ * `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key
+ * (at least 8 bytes): it never appears in a message, even where it holds the access key. A destination on the account's blacklist gives
  * `TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED`. Returns and reports like
  * `tenios_client_transfer_call`. Thread-safe.
  */
@@ -921,8 +930,11 @@ tenios_status tenios_error_timings(const struct tenios_error *error,
  * 1048576 bytes (1 MiB), not UTF-8, nested more than 32 levels deep, not a JSON object, has a
  * field twice, more than 1000 variables or validation errors, a required field (requestType,
  * customerNumber, accessKey, loopCount, requestStatus) missing or of the wrong type, or a
- * `\u0000` in a string handed to C. Unknown fields are ignored; a variable whose value is a
- * number or boolean is kept as its JSON text, one whose value is null is left out. The
+ * `\u0000` in a string handed to C. The numeric fields, customerNumber and loopCount, may be
+ * JSON numbers or strings of decimal digits (`"0"`: TENIOS's own PHP test script sends
+ * loopCount as a string); a sign, fraction, exponent or space is an error. Unknown fields are
+ * ignored; a variable whose value is a number or boolean is kept as its JSON text, one whose
+ * value is null is left out. The
  * access key never appears in a message. `body` and `out_request` must not be NULL.
  *
  * The body is only read during the call. Thread-safe.
@@ -945,8 +957,8 @@ void tenios_webhook_request_free(struct tenios_webhook_request *request);
 const char *tenios_webhook_request_request_type(const struct tenios_webhook_request *request);
 
 /**
- * `customerNumber` (the TENIOS account number; a JSON number, a whole number >= 0) as a
- * decimal string, e.g. `"200002"`. Check it on every request. Borrowed: lives until
+ * `customerNumber` (the TENIOS account number; a whole number >= 0, sent as a JSON number or
+ * a string of digits) as a decimal string without leading zeros, e.g. `"200002"`. Check it on every request. Borrowed: lives until
  * `tenios_webhook_request_free`. NULL for NULL. Thread-safe.
  */
 const char *tenios_webhook_request_customer_number(const struct tenios_webhook_request *request);
@@ -959,7 +971,8 @@ const char *tenios_webhook_request_call_control_uuid(const struct tenios_webhook
 
 /**
  * `loopCount`: 0 for the first request of this Call Control block, then 1, 2, ... after each
- * answer has run (or its running block was interrupted). 0 for NULL. Thread-safe.
+ * answer has run (or its running block was interrupted); sent as a JSON number or a string of
+ * digits. 0 for NULL. Thread-safe.
  */
 uint32_t tenios_webhook_request_loop_count(const struct tenios_webhook_request *request);
 

@@ -17,11 +17,9 @@ use crate::http::exchange::exchange;
 use crate::net::pool::{Origin, Pool};
 use crate::net::{Deadline, Failure, Limit};
 use crate::response::MAX_BODY_BYTES;
+use crate::rules::MAX_ARG_BYTES;
 use crate::telemetry::{self, LogLevel, LogSink};
 use crate::tls::client_config;
-
-/// The longest access key or call UUID accepted, in bytes.
-pub const MAX_ARG_BYTES: usize = 1024;
 
 /// A blocking TENIOS client with its own connection pool. Cheap to share: it is `Send` and
 /// `Sync`, and concurrent calls use separate pooled connections. After a `fork`, the child's
@@ -247,7 +245,7 @@ impl Client {
                     });
                     classify(status, &answer)
                 })
-                .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
+                .map_err(|e| e.redacted(secrets))
         })
     }
 

@@ -10,9 +10,6 @@ use crate::error::Error;
 pub use crate::net::proxy::Proxy;
 use crate::tls::TrustStore;
 
-/// The longest access key or call UUID accepted, in bytes.
-pub const MAX_ARG_BYTES: usize = 1024;
-
 /// The environment variable that overrides the base URL of the default client.
 pub const BASE_URL_ENV: &str = "TENIOS_API_URL";
 

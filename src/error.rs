@@ -2,9 +2,10 @@
 
 use std::fmt;
 
+use crate::redact::{holds_secret, redact_parts, Part, TooCostly};
 use crate::status::Status;
 
-/// The text that replaces the access key wherever a server echoed it back.
+/// The text that replaces a key (access key, supervisor key) wherever a server echoed it.
 pub const REDACTED: &str = "[REDACTED]";
 
 /// An error the TENIOS API itself reported (a JSON body with an `error_code`, or
@@ -73,43 +74,165 @@ impl Error {
         }
     }
 
-    /// The same error with every occurrence of `secret` in server-supplied text (the API's
-    /// error_code, message and fields, and a protocol error's message) replaced by
-    /// [`REDACTED`]: a server may echo the access key back. The library's own messages never
-    /// contain it, so they are left alone: redacting them would mangle them for a short key
-    /// (key `k` against an unknown host). A documented error code is never an echo and is
-    /// kept, so the status never depends on the key.
-    pub(crate) fn redacted(self, secret: &str) -> Error {
-        if secret.is_empty() {
+    /// The same error with every form of each of `secrets` (the keys of the call) removed from
+    /// its text: a server may echo a key back, raw, JSON-escaped, inside a non-string value or
+    /// split across fields. The rule, once, for users: `docs/redaction.md`; how it is found:
+    /// `redact.rs`. Every text of the error is searched (the API's error_code, message and
+    /// fields as one text, so that a split key is found; every other message too), each span
+    /// found becomes [`REDACTED`], overlapping spans are merged (an access key inside the
+    /// supervisor key leaves no tail), and what still shows a key afterwards, in `Display` or
+    /// `Debug`, is withheld whole. A documented error code is never an echo and is kept, so
+    /// the status never depends on a key. Keys shorter than
+    /// [`MIN_KEY_BYTES`](crate::rules::MIN_KEY_BYTES) are refused before a call, so a
+    /// redaction never mangles ordinary words.
+    pub fn redacted(self, secrets: &[&str]) -> Error {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+        if secrets.is_empty() {
             return self;
         }
-        let scrub = |s: String| {
-            if s.contains(secret) {
-                s.replace(secret, REDACTED)
-            } else {
-                s
+        let redacted = self.redact_texts(&secrets);
+        // Checked as shown, separators and Debug escapes included: without a documented code
+        // (kept whatever it holds) for every key, and with it for the keys it does not hold
+        // (a key across the code and the message).
+        let view = redacted.clone().without_documented_code();
+        let code = redacted.documented_code().unwrap_or_default();
+        let not_in_code: Vec<&str> = secrets
+            .iter()
+            .copied()
+            .filter(|secret| !holds_secret(code, &[secret]))
+            .collect();
+        let leaks = |error: &Error, secrets: &[&str]| {
+            [error.to_string(), format!("{error:?}")]
+                .iter()
+                .any(|text| holds_secret(text, secrets))
+        };
+        if leaks(&view, &secrets) || leaks(&redacted, &not_in_code) {
+            return redacted.withheld();
+        }
+        redacted
+    }
+
+    /// The API's error code, when it is a documented one.
+    fn documented_code(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api
+                .code
+                .as_deref()
+                .filter(|code| documented_code_status(code).is_some()),
+            _ => None,
+        }
+    }
+
+    /// The same error with a documented error code replaced by `-`.
+    fn without_documented_code(mut self) -> Error {
+        if self.documented_code().is_some() {
+            if let Error::Api(api) = &mut self {
+                api.code = Some("-".to_owned());
+            }
+        }
+        self
+    }
+
+    /// Each text of the error with the spans of `secrets` replaced (withheld whole when the
+    /// search gave up).
+    fn redact_texts(self, secrets: &[&str]) -> Error {
+        let one = |text: String| {
+            let mut parts = [Part { text, fixed: false }];
+            match redact_parts(&mut parts, secrets) {
+                Ok(()) => {
+                    let [part] = parts;
+                    part.text
+                }
+                Err(TooCostly) => REDACTED.to_owned(),
             }
         };
+        match self {
+            Error::Api(api) => redact_api(api, secrets),
+            Error::InvalidArgument(m) => Error::InvalidArgument(one(m)),
+            Error::Timeout(m) => Error::Timeout(one(m)),
+            Error::Network(m) => Error::Network(one(m)),
+            Error::Internal(m) => Error::Internal(one(m)),
+            Error::Shutdown(m) => Error::Shutdown(one(m)),
+            Error::Protocol {
+                message,
+                http_status,
+            } => Error::Protocol {
+                message: one(message),
+                http_status,
+            },
+            http @ Error::Http { .. } => http,
+        }
+    }
+
+    /// The error with every text but a documented error code replaced by [`REDACTED`]: what
+    /// is left when redaction could not make it safe.
+    fn withheld(self) -> Error {
+        let hidden = |_: String| REDACTED.to_owned();
         match self {
             Error::Api(api) => Error::Api(ApiError {
                 http_status: api.http_status,
                 code: api.code.map(|code| match documented_code_status(&code) {
                     Some(_) => code,
-                    None => scrub(code),
+                    None => REDACTED.to_owned(),
                 }),
-                message: api.message.map(scrub),
-                fields: api.fields.into_iter().map(scrub).collect(),
+                message: api.message.map(hidden),
+                fields: api.fields.into_iter().map(hidden).collect(),
             }),
-            Error::Protocol {
-                message,
-                http_status,
-            } => Error::Protocol {
-                message: scrub(message),
+            Error::InvalidArgument(m) => Error::InvalidArgument(hidden(m)),
+            Error::Timeout(m) => Error::Timeout(hidden(m)),
+            Error::Network(m) => Error::Network(hidden(m)),
+            Error::Internal(m) => Error::Internal(hidden(m)),
+            Error::Shutdown(m) => Error::Shutdown(hidden(m)),
+            Error::Protocol { http_status, .. } => Error::Protocol {
+                message: REDACTED.to_owned(),
                 http_status,
             },
-            other => other,
+            http @ Error::Http { .. } => http,
         }
     }
+}
+
+/// An API error with `secrets` redacted from its code, message and fields, searched in the
+/// order `Display` shows them as one text.
+fn redact_api(api: ApiError, secrets: &[&str]) -> Error {
+    let code_is_documented = api
+        .code
+        .as_deref()
+        .is_some_and(|code| documented_code_status(code).is_some());
+    let has_code = api.code.is_some();
+    let has_message = api.message.is_some();
+    let mut parts: Vec<Part> = api
+        .code
+        .into_iter()
+        .map(|text| Part {
+            text,
+            fixed: code_is_documented,
+        })
+        .chain(
+            api.message
+                .into_iter()
+                .map(|text| Part { text, fixed: false }),
+        )
+        .chain(
+            api.fields
+                .into_iter()
+                .map(|text| Part { text, fixed: false }),
+        )
+        .collect();
+    if redact_parts(&mut parts, secrets).is_err() {
+        for part in parts.iter_mut().filter(|part| !part.fixed) {
+            part.text = REDACTED.to_owned();
+        }
+    }
+    let mut texts = parts.into_iter().map(|part| part.text);
+    let code = if has_code { texts.next() } else { None };
+    let message = if has_message { texts.next() } else { None };
+    Error::Api(ApiError {
+        http_status: api.http_status,
+        code,
+        message,
+        fields: texts.collect(),
+    })
 }
 
 /// The status of an error_code that has a status of its own.
@@ -172,3 +295,54 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str, message: &str, fields: &[&str]) -> Error {
+        Error::Api(ApiError {
+            http_status: 400,
+            code: Some(code.to_owned()),
+            message: Some(message.to_owned()),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        })
+    }
+
+    /// A key that only appears as `Display` joins the pieces (across its `: ` separator) is
+    /// caught by the check after redaction: every text is withheld.
+    #[test]
+    fn a_key_across_the_separators_is_withheld_whole() {
+        let key = "NOPE: tail-1234";
+        let error = api("NOPE", "tail-1234 and more", &["f"]).redacted(&[key]);
+        assert_eq!(
+            error.to_string(),
+            "[REDACTED]: [REDACTED] (fields: [REDACTED])"
+        );
+        // A documented code stays, whatever the key.
+        let key = "BAD_CREDENTIALS: tail";
+        let error = api("BAD_CREDENTIALS", "tail of it", &[]).redacted(&[key]);
+        assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
+        assert_eq!(error.to_string(), "BAD_CREDENTIALS: [REDACTED]");
+    }
+
+    /// Every kind of message is searched, the library's own too (a key passed as another
+    /// argument by mistake is quoted by an argument check).
+    #[test]
+    fn every_message_is_redacted() {
+        let key = "secret-key-42";
+        for error in [
+            Error::InvalidArgument(format!("destination \"{key}\" is not an E.164 number")),
+            Error::Network(format!("the proxy refused the tunnel: {key}")),
+            Error::Protocol {
+                message: format!("malformed HTTP response: {key}"),
+                http_status: 0,
+            },
+        ] {
+            let shown = error.redacted(&[key]).to_string();
+            assert!(!shown.contains(key) && shown.contains(REDACTED), "{shown}");
+        }
+        let http = Error::Http { status: 503 };
+        assert_eq!(http.clone().redacted(&[key]), http);
+    }
+}

@@ -14,7 +14,9 @@ mod ffi;
 mod fork;
 mod http;
 mod net;
+mod redact;
 pub mod response;
+pub mod rules;
 pub mod status;
 pub mod telemetry;
 #[cfg(feature = "test-hooks")]

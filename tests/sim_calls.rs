@@ -441,6 +441,37 @@ fn record_start_errors() {
     assert_eq!(sim.call(CALL)["recordings"], json!([]));
 }
 
+/// `--record-stop-success boolean` answers `{"success":true}` (TENIOS's Java example casts
+/// to Boolean), the default the documented string; the library accepts both.
+#[test]
+fn record_stop_answers_either_documented_form() {
+    for (flag, expected) in [
+        (None, r#"{"success":"true"}"#),
+        (Some("string"), r#"{"success":"true"}"#),
+        (Some("boolean"), r#"{"success":true}"#),
+    ] {
+        let sim = match flag {
+            Some(form) => Sim::start_with(&["--record-stop-success", form]),
+            None => Sim::start(),
+        };
+        let recording = start_recording(&sim, &record_start(CALL));
+        assert_200(&sim, RECORD_STOP, &record_stop(&recording, CALL), expected);
+
+        let client = tenios::Client::new(tenios::ClientConfig {
+            base_url: sim.url.clone(),
+            ..tenios::ClientConfig::default()
+        })
+        .unwrap();
+        let recording = client.record_start(KEY, CALL, true, true).unwrap();
+        client.record_stop(KEY, CALL, &recording).unwrap();
+        assert_eq!(
+            sim.call(CALL)["recordings"][1]["running"],
+            false,
+            "{flag:?}"
+        );
+    }
+}
+
 #[test]
 fn record_stop_errors() {
     let sim = sim();

@@ -649,7 +649,7 @@ fn bad_arguments_exit_with_status_2() {
     let bad_json = TempFile::new("bad.json", "{not json");
     let unknown_key = TempFile::new("unknown-key.json", r#"{"access_key":"k","extra":1}"#);
     let bad_uuid = TempFile::new("bad-uuid.json", r#"{"calls":[{"call_uuid":"nope"}]}"#);
-    let cases: [&[&str]; 10] = [
+    let cases: [&[&str]; 12] = [
         &["--bogus"],
         &["--port"],
         &["--port", "65536"],
@@ -660,6 +660,8 @@ fn bad_arguments_exit_with_status_2() {
         &["--config", bad_json.path()],
         &["--config", unknown_key.path()],
         &["--config", bad_uuid.path()],
+        &["--record-stop-success", "yes"],
+        &["--record-stop-success"],
     ];
     for args in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))

@@ -304,7 +304,7 @@ fn an_invalid_answer_is_reported_with_validation_errors_then_routing_goes_on() {
             {"event": "entered", "at_ms": "ms", "call_control_uuid": call_control_uuid},
             request_event(&request_0.body, 0, "REQUESTING_BLOCKS"),
             {"event": "answer", "at_ms": "ms", "status": 200, "body": invalid, "error": null,
-             "warnings": ["blocks[0] (BRIDGE): destinations[0].timeout is missing in SEQUENTIAL mode (a client library requires it)"]},
+             "warnings": ["blocks[0] (BRIDGE): destination 1 has no timeout; tenios-ruby requires one per destination in SEQUENTIAL mode [client]"]},
             {"event": "validation_errors", "at_ms": "ms", "messages": messages},
             request_event(&body_1, 1, "VALIDATION_ERRORS"),
             answer_event(r#"{"blocks":[{"blockType":"HANGUP"}]}"#),

@@ -532,8 +532,8 @@ class Client {
 public:
     // Builds a client. Throws tenios::Error (ErrInvalidArgument) if an
     // option or the access key is unusable; the access key is checked like
-    // every argument (1 to 1024 bytes of UTF-8, no control characters) and
-    // is never part of a message.
+    // every argument (UTF-8, no control characters), must be 8 to 1024 bytes,
+    // and is never part of a message (docs/redaction.md).
     explicit Client(std::string_view access_key, const ClientOptions& options = {})
         : log_(options.log ? std::make_unique<detail::LogSink>(options.log) : nullptr),
           client_(build(access_key, options, log_.get())) {}

@@ -32,7 +32,7 @@ impl Client {
     /// The state of the agent `email` (`READY` or `NOT_READY` as documented; any other text
     /// TENIOS sends is returned as it is).
     pub fn agent_state_retrieve(&self, access_key: &str, email: &str) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("email", email.as_bytes())?;
         let request = RetrieveRequest { access_key, email };
         self.post(
@@ -52,7 +52,7 @@ impl Client {
         state: &str,
         not_ready_reason: Option<&str>,
     ) -> Result<(), Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("email", email.as_bytes())?;
         check_arg("state", state.as_bytes())?;
         if !AGENT_STATES.contains(&state) {

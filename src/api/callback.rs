@@ -39,7 +39,7 @@ impl Client {
         agent_announcement: Option<&str>,
         dtmf_key: Option<&str>,
     ) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("callback_config_id", callback_config_id.as_bytes())?;
         check_arg("callback_number", callback_number.as_bytes())?;
         check_optional("agent_announcement", agent_announcement)?;
@@ -59,7 +59,7 @@ impl Client {
     /// `CALLING_A`, `CALL_A_FAILED`, `CALLING_B`, `CALL_B_FAILED`, `CONNECTED`,
     /// `DISCONNECTED` (documented), or any other text TENIOS sends.
     pub fn callback_status(&self, access_key: &str, id: &str) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("id", id.as_bytes())?;
         let request = StatusRequest { access_key, id };
         self.post(

@@ -8,9 +8,10 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::check_key;
-use crate::client::{Client, MAX_ARG_BYTES};
+use crate::client::Client;
 use crate::error::Error;
 use crate::response::classify_json;
+use crate::rules::MAX_ARG_BYTES;
 
 /// The largest request body the generic call sends: room for `/verification/create`'s
 /// base64 PDF.
@@ -32,7 +33,7 @@ impl Client {
         path: &str,
         body_json: &str,
     ) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_api_path(path)?;
         let body = request_body(access_key, body_json)?;
         self.post_path(

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::check_key_and_call;
+use super::{check_key, check_key_and_call};
 use crate::client::{check_arg, Client, Endpoint};
 use crate::error::Error;
 use crate::response::classify;
@@ -31,7 +31,7 @@ impl Client {
         whisper_to_agent: bool,
     ) -> Result<(), Error> {
         check_key_and_call(access_key, call_uuid)?;
-        check_arg("supervisor_key", supervisor_key.as_bytes())?;
+        check_key("supervisor_key", supervisor_key)?;
         check_arg("supervisor_destination", supervisor_destination.as_bytes())?;
         let request = ListenInRequest {
             access_key,

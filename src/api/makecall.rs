@@ -43,7 +43,7 @@ impl Client {
         caller_id: Option<&str>,
         callstate_info_url: Option<&str>,
     ) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("destination_number", destination_number.as_bytes())?;
         check_arg("tenios_number", tenios_number.as_bytes())?;
         check_optional("caller_id", caller_id)?;
@@ -64,7 +64,7 @@ impl Client {
     /// The state of the click-to-call `id` (from [`Client::makecall_init`]), as the API
     /// names it (e.g. `REQUESTED`; the values are the callback states, an inference).
     pub fn makecall_status(&self, access_key: &str, id: &str) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("id", id.as_bytes())?;
         let request = StatusRequest { access_key, id };
         self.post(

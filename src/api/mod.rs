@@ -20,14 +20,11 @@ pub use transfer::DestinationType;
 
 use crate::client::check_arg;
 use crate::error::Error;
+use crate::rules::{is_e164, is_sip_uri, MIN_KEY_BYTES};
 
-/// `value` as an E.164 number: `+`, then 2 to 15 digits, the first not 0.
+/// `value` as an E.164 number (see [`is_e164`]).
 fn check_e164(name: &str, value: &str) -> Result<(), Error> {
-    let digits = value.strip_prefix('+').unwrap_or("");
-    let valid = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if valid {
+    if is_e164(value) {
         return Ok(());
     }
     Err(Error::InvalidArgument(format!(
@@ -35,13 +32,9 @@ fn check_e164(name: &str, value: &str) -> Result<(), Error> {
     )))
 }
 
-/// `value` as a SIP URI: `sip:` or `sips:` and something after it.
+/// `value` as a SIP URI (see [`is_sip_uri`]).
 fn check_sip_uri(name: &str, value: &str) -> Result<(), Error> {
-    let lower = value.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("sip:")
-        .or_else(|| lower.strip_prefix("sips:"));
-    if rest.is_some_and(|rest| !rest.is_empty()) {
+    if is_sip_uri(value) {
         return Ok(());
     }
     Err(Error::InvalidArgument(format!(
@@ -49,16 +42,24 @@ fn check_sip_uri(name: &str, value: &str) -> Result<(), Error> {
     )))
 }
 
-/// The checks every method makes on the key and the call, before its own.
-fn check_key_and_call(access_key: &str, call_uuid: &str) -> Result<(), Error> {
-    check_key(access_key)?;
-    check_arg("call_uuid", call_uuid.as_bytes())?;
+/// A key (`access_key`, `supervisor_key`): an argument (see [`check_arg`]) of at least
+/// [`MIN_KEY_BYTES`] bytes. The message never quotes it.
+pub(crate) fn check_key(name: &str, key: &str) -> Result<(), Error> {
+    check_arg(name, key.as_bytes())?;
+    if key.len() < MIN_KEY_BYTES {
+        return Err(Error::InvalidArgument(format!(
+            "{name} is shorter than {MIN_KEY_BYTES} bytes (too short to be redacted from \
+             messages safely; see docs/redaction.md)"
+        )));
+    }
     Ok(())
 }
 
-/// The check every method makes on the key first.
-fn check_key(access_key: &str) -> Result<(), Error> {
-    check_arg("access_key", access_key.as_bytes()).map(drop)
+/// The checks every method makes on the key and the call, before its own.
+fn check_key_and_call(access_key: &str, call_uuid: &str) -> Result<(), Error> {
+    check_key("access_key", access_key)?;
+    check_arg("call_uuid", call_uuid.as_bytes())?;
+    Ok(())
 }
 
 /// An optional argument: absent, or checked like any other (so never empty).
@@ -227,5 +228,24 @@ mod tests {
         for bad in ["", "sip:", "tel:+49", "4044@8.8.8.8"] {
             assert!(check_sip_uri("sip_uri", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn keys_have_a_minimum_length() {
+        assert!(check_key("access_key", &"k".repeat(MIN_KEY_BYTES)).is_ok());
+        for short in ["k", "the", "1234567"] {
+            let error = check_key("supervisor_key", short).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "supervisor_key is shorter than 8 bytes (too short to be redacted from \
+                 messages safely; see docs/redaction.md)"
+            );
+        }
+        // Bytes, not characters: four two-byte letters are long enough.
+        assert!(check_key("access_key", "ßßßß").is_ok());
+        assert_eq!(
+            check_key("access_key", "").unwrap_err().to_string(),
+            "access_key is empty"
+        );
     }
 }

@@ -25,7 +25,8 @@ impl Client {
     ) -> Result<(), Error> {
         check_key_and_call(access_key, call_uuid)?;
         check_arg("sip_uri", sip_uri.as_bytes())?;
-        check_sip_uri("sip_uri", sip_uri)?;
+        // A key passed here by mistake must not show in the message.
+        check_sip_uri("sip_uri", sip_uri).map_err(|e| e.redacted(&[access_key]))?;
         let request = ReferRequest {
             access_key,
             call_uuid,

@@ -6,6 +6,7 @@ use super::{check_e164, check_key_and_call};
 use crate::client::{check_arg, Client, Endpoint};
 use crate::error::Error;
 use crate::response::classify;
+use crate::rules::DESTINATION_TYPES;
 
 /// Where `/transfer-call` sends a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,10 +22,11 @@ pub enum DestinationType {
 impl DestinationType {
     /// The API's name, e.g. `EXTERNALNUMBER`.
     pub fn api_name(self) -> &'static str {
+        let [external_number, sip_user, sip_trunk] = DESTINATION_TYPES;
         match self {
-            DestinationType::ExternalNumber => "EXTERNALNUMBER",
-            DestinationType::SipUser => "SIP_USER",
-            DestinationType::SipTrunk => "SIP_TRUNK",
+            DestinationType::ExternalNumber => external_number,
+            DestinationType::SipUser => sip_user,
+            DestinationType::SipTrunk => sip_trunk,
         }
     }
 }
@@ -50,7 +52,8 @@ impl Client {
         check_key_and_call(access_key, call_uuid)?;
         check_arg("destination", destination.as_bytes())?;
         if destination_type == DestinationType::ExternalNumber {
-            check_e164("destination", destination)?;
+            // A key passed here by mistake must not show in the message.
+            check_e164("destination", destination).map_err(|e| e.redacted(&[access_key]))?;
         }
         let request = TransferRequest {
             access_key,

@@ -32,7 +32,7 @@ impl Client {
         agent_email: &str,
         end_time: &str,
     ) -> Result<String, Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("agent_email", agent_email.as_bytes())?;
         check_arg("end_time", end_time.as_bytes())?;
         check_end_time(end_time)?;
@@ -52,7 +52,7 @@ impl Client {
     /// Ends the wrap-up of the agent `agent_email` now. Known only from a third-party client:
     /// TENIOS's pages as far as they could be read do not show this method.
     pub fn wrap_up_cancel(&self, access_key: &str, agent_email: &str) -> Result<(), Error> {
-        check_key(access_key)?;
+        check_key("access_key", access_key)?;
         check_arg("agent_email", agent_email.as_bytes())?;
         let request = CancelRequest {
             access_key,

@@ -7,6 +7,7 @@ use std::ptr;
 
 use super::error::{report_object, tenios_error};
 use super::{bounded_bytes, c_arg, free_handle, guard};
+use crate::api::check_key;
 use crate::base_url::BaseUrl;
 use crate::client::Client;
 use crate::config::{
@@ -288,7 +289,8 @@ pub extern "C" fn tenios_client_builder_set_user_agent_product(
 /// builder is not consumed: free it when done, and build more clients from it if you like.
 ///
 /// On success `*out_client` is a new client to free with `tenios_client_free`; on error it is
-/// NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option).
+/// NULL and the status says why (`TENIOS_ERR_INVALID_ARGUMENT` for a bad key or option; a key
+/// must be 8 to 1024 bytes, see the header's "Keys").
 #[no_mangle]
 pub extern "C" fn tenios_client_build(
     builder: *const tenios_client_builder,
@@ -306,7 +308,9 @@ pub extern "C" fn tenios_client_build(
         let config = unsafe { builder.cast::<ClientConfig>().as_ref() }
             .ok_or_else(|| Error::InvalidArgument("builder is NULL".into()))?;
         // SAFETY: the caller passes NULL or a NUL-terminated string.
-        let access_key = unsafe { c_arg("access_key", access_key) }?.to_owned();
+        let access_key = unsafe { c_arg("access_key", access_key) }?;
+        check_key("access_key", access_key)?;
+        let access_key = access_key.to_owned();
         let client = Client::new(config.clone())?;
         let handle = Box::new(ClientHandle { client, access_key });
         // SAFETY: checked non-NULL above.

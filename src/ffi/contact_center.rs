@@ -14,8 +14,8 @@ use super::client::{client_handle, tenios_client};
 use super::error::{report_object, tenios_error};
 use super::{bounded_bytes, c_arg, guard, into_raw_string};
 use crate::api::MAX_JSON_BODY_BYTES;
-use crate::client::MAX_ARG_BYTES;
 use crate::error::Error;
+use crate::rules::MAX_ARG_BYTES;
 use crate::status::tenios_status;
 
 /// An optional string argument: NULL is `None`; anything else is checked like `c_arg`.

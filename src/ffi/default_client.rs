@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::error::{report_object, tenios_error};
 use super::{c_arg, guard, report};
 use crate::client::Client;
-use crate::fork::{self, Locked};
 use crate::config::{ClientConfig, Environment};
 use crate::error::Error;
+use crate::fork::{self, Locked};
 use crate::status::tenios_status;
 use crate::telemetry::LogSink;
 
@@ -130,7 +130,8 @@ pub(super) fn set_log(sink: Option<LogSink>, function: &str) -> Result<(), Error
 /// blocks.
 ///
 /// `access_key` and `call_uuid` must be NUL-terminated UTF-8 of 1 to 1024 bytes without control
-/// characters; anything else returns `TENIOS_ERR_INVALID_ARGUMENT` before anything is sent.
+/// characters, the key at least 8 bytes; anything else returns `TENIOS_ERR_INVALID_ARGUMENT`
+/// before anything is sent.
 ///
 /// This uses the process-wide default client. Its base URL is `https://api.tenios.com`, or
 /// the environment variable `TENIOS_API_URL` (`http://` is accepted only for loopback hosts);

@@ -179,8 +179,8 @@ pub extern "C" fn tenios_client_record_stop(
 /// `whisper_to_agent`, supervisor and agent can talk without the caller hearing (the API's
 /// default is `false`). There is no stop method: it ends when the supervisor hangs up.
 ///
-/// `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key:
-/// it never appears in a message. A destination on the account's blacklist gives
+/// `supervisor_key` is the separate key TENIOS issues for this, a secret like the access key
+/// (at least 8 bytes): it never appears in a message, even where it holds the access key. A destination on the account's blacklist gives
 /// `TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED`. Returns and reports like
 /// `tenios_client_transfer_call`. Thread-safe.
 #[no_mangle]

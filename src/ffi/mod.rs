@@ -23,8 +23,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Once;
 
-use crate::client::{check_arg, MAX_ARG_BYTES};
+use crate::client::check_arg;
 use crate::error::Error;
+use crate::rules::MAX_ARG_BYTES;
 use crate::status::{tenios_status, UNKNOWN_STATUS_NAME};
 
 const VERSION: &CStr =

@@ -19,8 +19,8 @@ use std::ptr;
 use super::error::{report_object, tenios_error};
 use super::methods::checked_destination_type;
 use super::{bounded_bytes, c_arg, c_string, free_handle, guard, into_raw_string};
-use crate::client::MAX_ARG_BYTES;
 use crate::error::Error;
+use crate::rules::MAX_ARG_BYTES;
 use crate::status::tenios_status;
 use crate::webhook::blocks::{CollectDigits, CollectSpeech, MAX_TEXT_BYTES};
 use crate::webhook::request::check_body_len;
@@ -151,8 +151,11 @@ fn borrowed(
 /// 1048576 bytes (1 MiB), not UTF-8, nested more than 32 levels deep, not a JSON object, has a
 /// field twice, more than 1000 variables or validation errors, a required field (requestType,
 /// customerNumber, accessKey, loopCount, requestStatus) missing or of the wrong type, or a
-/// `\u0000` in a string handed to C. Unknown fields are ignored; a variable whose value is a
-/// number or boolean is kept as its JSON text, one whose value is null is left out. The
+/// `\u0000` in a string handed to C. The numeric fields, customerNumber and loopCount, may be
+/// JSON numbers or strings of decimal digits (`"0"`: TENIOS's own PHP test script sends
+/// loopCount as a string); a sign, fraction, exponent or space is an error. Unknown fields are
+/// ignored; a variable whose value is a number or boolean is kept as its JSON text, one whose
+/// value is null is left out. The
 /// access key never appears in a message. `body` and `out_request` must not be NULL.
 ///
 /// The body is only read during the call. Thread-safe.
@@ -209,8 +212,8 @@ pub extern "C" fn tenios_webhook_request_request_type(
     })
 }
 
-/// `customerNumber` (the TENIOS account number; a JSON number, a whole number >= 0) as a
-/// decimal string, e.g. `"200002"`. Check it on every request. Borrowed: lives until
+/// `customerNumber` (the TENIOS account number; a whole number >= 0, sent as a JSON number or
+/// a string of digits) as a decimal string without leading zeros, e.g. `"200002"`. Check it on every request. Borrowed: lives until
 /// `tenios_webhook_request_free`. NULL for NULL. Thread-safe.
 #[no_mangle]
 pub extern "C" fn tenios_webhook_request_customer_number(
@@ -233,7 +236,8 @@ pub extern "C" fn tenios_webhook_request_call_control_uuid(
 }
 
 /// `loopCount`: 0 for the first request of this Call Control block, then 1, 2, ... after each
-/// answer has run (or its running block was interrupted). 0 for NULL. Thread-safe.
+/// answer has run (or its running block was interrupted); sent as a JSON number or a string of
+/// digits. 0 for NULL. Thread-safe.
 #[no_mangle]
 pub extern "C" fn tenios_webhook_request_loop_count(request: *const tenios_webhook_request) -> u32 {
     guard("tenios_webhook_request_loop_count", || {

@@ -1,12 +1,12 @@
 //! The answer to a Call Control webhook request: `{"blocks":[...]}`, built block by block.
 //!
 //! Each `add_*` function checks its block when it is added. What TENIOS's documentation states
-//! (labelled [doc] in `RULES`), and what the library needs of its arguments, is an **error**:
-//! the block is not added, the builder is unchanged, and the message names the rule. What comes
-//! only from an example or a client library's validation ([ex], [client], [infer]) is a
-//! **warning**: the block is added and a warning is recorded, readable with
-//! [`Blocks::warnings`]. [`RULES`] is the table of both (the README prints the same table; a
-//! test keeps them equal).
+//! (labelled \[doc\] in [`RULES`](crate::rules::RULES)), and what the library needs of its
+//! arguments, is an **error**: the block is not added, the builder is unchanged, and the
+//! message names the rule. What comes only from an example or a client library's validation
+//! (\[ex\], \[client\], \[infer\]) is a **warning**: the block is added and a warning is recorded,
+//! readable with [`Blocks::warnings`]. [`RULES`](crate::rules::RULES) is the table of both (the
+//! README prints the same table; a test keeps them equal).
 //!
 //! The JSON is compact, with attributes in the order of TENIOS's documented examples (BRIDGE:
 //! `blockType`, `bridgeMode`, `blockTimeout`, `destinations`; each destination
@@ -19,6 +19,10 @@
 use crate::api::DestinationType;
 use crate::client::check_arg;
 use crate::error::Error;
+use crate::rules::{
+    bridge_warnings, call_settings_warnings, collect_digits_warnings, collect_speech_warnings,
+    hangup_warnings, is_e164, say_warnings, CollectDigitsRules, BRIDGE_MODES, REFER_WARNING,
+};
 
 /// The longest SAY text accepted, in bytes.
 pub const MAX_TEXT_BYTES: usize = 8192;
@@ -38,9 +42,10 @@ pub enum BridgeMode {
 impl BridgeMode {
     /// The API's name: `SEQUENTIAL` or `PARALLEL`.
     pub fn api_name(self) -> &'static str {
+        let [sequential, parallel] = BRIDGE_MODES;
         match self {
-            BridgeMode::Sequential => "SEQUENTIAL",
-            BridgeMode::Parallel => "PARALLEL",
+            BridgeMode::Sequential => sequential,
+            BridgeMode::Parallel => parallel,
         }
     }
 }
@@ -56,7 +61,7 @@ pub struct Destination {
 impl Destination {
     /// A destination: for `ExternalNumber` an international number (`+` and digits, E.164);
     /// for `SipUser` a SIP account's user name; for `SipTrunk` a SIP forwarding profile's name.
-    /// `timeout` is in seconds (see [`RULES`] for when TENIOS wants one).
+    /// `timeout` is in seconds (see [`RULES`](crate::rules::RULES) for when TENIOS wants one).
     pub fn new(
         kind: DestinationType,
         destination: &str,
@@ -83,13 +88,6 @@ fn check_e164(value: &str) -> Result<(), Error> {
         "BRIDGE: EXTERNALNUMBER destination \"{value}\" is not an international number in E.164 \
          form (a + and 2 to 15 digits, no spaces, e.g. +49221987654321)"
     )))
-}
-
-fn is_e164(value: &str) -> bool {
-    let digits = value.strip_prefix('+').unwrap_or("");
-    (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
 }
 
 /// A COLLECT_DIGITS block (DTMF input). All attributes are sent, as TENIOS's example and
@@ -126,99 +124,6 @@ pub struct CollectSpeech<'a> {
     pub variable_name: &'a str,
     pub max_tries: u32,
 }
-
-/// Whether a rule's breach is an error or a warning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The block is not added.
-    Error,
-    /// The block is added and a warning recorded.
-    Warning,
-}
-
-/// One rule the builder checks.
-#[derive(Clone, Copy, Debug)]
-pub struct Rule {
-    pub block: &'static str,
-    pub rule: &'static str,
-    /// Where it comes from: [doc], [ex], [client], [infer] (see the README) or "library".
-    pub certainty: &'static str,
-    pub outcome: Outcome,
-}
-
-const fn rule(
-    block: &'static str,
-    rule: &'static str,
-    certainty: &'static str,
-    outcome: Outcome,
-) -> Rule {
-    Rule {
-        block,
-        rule,
-        certainty,
-        outcome,
-    }
-}
-
-/// Every rule the builder checks, in the README's order.
-pub const RULES: &[Rule] = &[
-    rule("BRIDGE", "`bridgeMode` is `SEQUENTIAL` or `PARALLEL`", "[doc]", Outcome::Error),
-    rule("BRIDGE", "`destinationType` is `EXTERNALNUMBER`, `SIP_USER` or `SIP_TRUNK`", "[doc]", Outcome::Error),
-    rule("BRIDGE", "an `EXTERNALNUMBER` destination is international: `+` and digits, no spaces (E.164: 2 to 15 digits, the first not 0)", "[doc]", Outcome::Error),
-    rule("BRIDGE", "at least one destination", "[doc] (it forwards to them), [client]", Outcome::Error),
-    rule("BRIDGE", "`SEQUENTIAL`: every destination has a `timeout`", "[client] ([ex] PHP leaves it out)", Outcome::Warning),
-    rule("BRIDGE", "`PARALLEL`: no destination has a `timeout`", "[client]", Outcome::Warning),
-    rule("BRIDGE", "`PARALLEL`: `blockTimeout` is set", "[doc] example, [client]", Outcome::Warning),
-    rule("BRIDGE", "`SEQUENTIAL`: no `blockTimeout`", "[client]", Outcome::Warning),
-    rule("BRIDGE", "timeouts are at least 1 s", "[infer] (no range documented)", Outcome::Warning),
-    rule("SAY", "`voiceName` looks like `<lang>.<gender>.<n>` (`de.male.1`, `en-au.female.1`)", "[ex]", Outcome::Warning),
-    rule("COLLECT_DIGITS", "`variableName` matches `^[a-z0-9_]+$`", "[client]", Outcome::Warning),
-    rule("COLLECT_DIGITS", "`minDigits` and `maxDigits` are 1 to 32, `minDigits` <= `maxDigits`", "[client]", Outcome::Warning),
-    rule("COLLECT_DIGITS", "`terminator` is `#` or `*`", "[client]", Outcome::Warning),
-    rule("COLLECT_DIGITS", "`maxTries` is 1 to 10", "[client]", Outcome::Warning),
-    rule("COLLECT_DIGITS", "`timeout` is 1 to 300 s", "[client]", Outcome::Warning),
-    rule("COLLECT_SPEECH", "`variableName` matches `^[a-z0-9_]+$`", "[infer] (COLLECT_DIGITS's rule)", Outcome::Warning),
-    rule("COLLECT_SPEECH", "`maxTries` is at least 1", "[infer]", Outcome::Warning),
-    rule("HANGUP", "`hangupCause` is one of the 30 causes tenios-ruby knows (e.g. `CALL_REJECTED`)", "[client]", Outcome::Warning),
-    rule("CALL_SETTINGS", "`forwardAni` is an E.164 number", "[client] example, [infer]", Outcome::Warning),
-    rule("REFER", "always: TENIOS documents no JSON for REFER; `blockType` `REFER` and the attribute `destination` are inferred", "[infer]", Outcome::Warning),
-    rule("all", "strings are 1 to 1024 bytes of UTF-8 without control characters (SAY `text`: up to 8192 bytes, tabs and line breaks allowed); from C, not NULL", "library", Outcome::Error),
-    rule("all", "from C, an optional integer is -1 (absent) or 0 to 2147483647; BRIDGE is begun, given destinations and ended in that order", "library", Outcome::Error),
-];
-
-/// The hangup causes tenios-ruby accepts ([client]).
-pub const HANGUP_CAUSES: [&str; 30] = [
-    "UNALLOCATED_NUMBER",
-    "NO_ROUTE_TRANSIT_NET",
-    "NO_ROUTE_DESTINATION",
-    "USER_BUSY",
-    "NO_USER_RESPONSE",
-    "NO_ANSWER",
-    "SUBSCRIBER_ABSENT",
-    "CALL_REJECTED",
-    "NUMBER_CHANGED",
-    "REDIRECTION_TO_NEW_DESTINATION",
-    "EXCHANGE_ROUTING_ERROR",
-    "DESTINATION_OUT_OF_ORDER",
-    "INVALID_NUMBER_FORMAT",
-    "FACILITY_REJECTED",
-    "NORMAL_UNSPECIFIED",
-    "NORMAL_CIRCUIT_CONGESTION",
-    "NETWORK_OUT_OF_ORDER",
-    "NORMAL_TEMPORARY_FAILURE",
-    "SWITCH_CONGESTION",
-    "REQUESTED_CHAN_UNAVAIL",
-    "OUTGOING_CALL_BARRED",
-    "INCOMING_CALL_BARRED",
-    "BEARERCAPABILITY_NOTAUTH",
-    "BEARERCAPABILITY_NOTAVAIL",
-    "BEARERCAPABILITY_NOTIMPL",
-    "FACILITY_NOT_IMPLEMENTED",
-    "SERVICE_NOT_IMPLEMENTED",
-    "INCOMPATIBLE_DESTINATION",
-    "RECOVERY_ON_TIMER_EXPIRE",
-    "ORIGINATOR_CANCEL",
-];
 
 /// The blocks of one answer, and the warnings their checks gave.
 #[derive(Clone, Debug, Default)]
@@ -301,26 +206,6 @@ fn check_text(name: &str, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn is_variable_name(name: &str) -> bool {
-    name.bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// `<lang>.<gender>.<n>`: `de.male.1`, `en-au.female.1`.
-fn is_voice_name(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('.').collect();
-    let [lang, gender, n] = parts.as_slice() else {
-        return false;
-    };
-    let lang_ok = lang
-        .split('-')
-        .all(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
-    lang_ok
-        && matches!(*gender, "male" | "female")
-        && !n.is_empty()
-        && n.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl Blocks {
     /// An empty answer: with no blocks added, [`to_json`](Self::to_json) is [`EMPTY_ANSWER`].
     pub fn new() -> Blocks {
@@ -372,40 +257,13 @@ impl Blocks {
                 "BRIDGE: a bridge needs at least one destination".into(),
             ));
         }
-        let mut warnings = Vec::new();
-        match (mode, block_timeout) {
-            (BridgeMode::Parallel, None) => warnings.push(
-                "PARALLEL mode without blockTimeout; the documented example sets one and \
-                 tenios-ruby requires it [client]"
-                    .to_owned(),
-            ),
-            (BridgeMode::Sequential, Some(_)) => warnings.push(
-                "SEQUENTIAL mode with a blockTimeout; the documented examples have none and \
-                 tenios-ruby rejects it [client]"
-                    .to_owned(),
-            ),
-            _ => {}
-        }
-        if block_timeout == Some(0) {
-            warnings.push("blockTimeout is 0 s [infer]".to_owned());
-        }
+        let timeouts: Vec<Option<i64>> = destinations
+            .iter()
+            .map(|d| d.timeout.map(i64::from))
+            .collect();
+        let warnings = bridge_warnings(mode.api_name(), block_timeout.map(i64::from), &timeouts);
         let mut list = String::from("[");
         for (i, d) in destinations.iter().enumerate() {
-            let n = i + 1;
-            match (mode, d.timeout) {
-                (BridgeMode::Sequential, None) => warnings.push(format!(
-                    "destination {n} has no timeout; tenios-ruby requires one per destination in \
-                     SEQUENTIAL mode [client]"
-                )),
-                (BridgeMode::Parallel, Some(_)) => warnings.push(format!(
-                    "destination {n} has a timeout; tenios-ruby rejects it in PARALLEL mode, \
-                     where blockTimeout applies [client]"
-                )),
-                _ => {}
-            }
-            if d.timeout == Some(0) {
-                warnings.push(format!("destination {n} has a timeout of 0 s [infer]"));
-            }
             if i > 0 {
                 list.push(',');
             }
@@ -454,13 +312,7 @@ impl Blocks {
     pub fn add_say(&mut self, text: &str, voice_name: &str, use_ssml: bool) -> Result<(), Error> {
         check_text("text", text)?;
         check_arg("voice_name", voice_name.as_bytes())?;
-        let mut warnings = Vec::new();
-        if !is_voice_name(voice_name) {
-            warnings.push(format!(
-                "voiceName \"{voice_name}\" does not look like <lang>.<gender>.<n> (de.male.1, \
-                 en-au.female.1) [ex]"
-            ));
-        }
+        let warnings = say_warnings(Some(voice_name));
         let json = Object::new("SAY")
             .string("text", text)
             .string("voiceName", voice_name)
@@ -489,42 +341,14 @@ impl Blocks {
         )?;
         check_arg("variable_name", c.variable_name.as_bytes())?;
         check_arg("terminator", c.terminator.as_bytes())?;
-        let mut warnings = Vec::new();
-        if !is_variable_name(c.variable_name) {
-            warnings.push(format!(
-                "variableName \"{}\" does not match ^[a-z0-9_]+$ [client]",
-                c.variable_name
-            ));
-        }
-        for (name, value) in [("minDigits", c.min_digits), ("maxDigits", c.max_digits)] {
-            if !(1..=32).contains(&value) {
-                warnings.push(format!("{name} {value} is outside 1 to 32 [client]"));
-            }
-        }
-        if c.min_digits > c.max_digits {
-            warnings.push(format!(
-                "minDigits {} is greater than maxDigits {} [client]",
-                c.min_digits, c.max_digits
-            ));
-        }
-        if !matches!(c.terminator, "#" | "*") {
-            warnings.push(format!(
-                "terminator \"{}\" is not # or * [client]",
-                c.terminator
-            ));
-        }
-        if !(1..=10).contains(&c.max_tries) {
-            warnings.push(format!(
-                "maxTries {} is outside 1 to 10 [client]",
-                c.max_tries
-            ));
-        }
-        if !(1..=300).contains(&c.timeout) {
-            warnings.push(format!(
-                "timeout {} s is outside 1 to 300 [client]",
-                c.timeout
-            ));
-        }
+        let warnings = collect_digits_warnings(&CollectDigitsRules {
+            variable_name: Some(c.variable_name),
+            min_digits: Some(i64::from(c.min_digits)),
+            max_digits: Some(i64::from(c.max_digits)),
+            terminator: Some(c.terminator),
+            max_tries: Some(i64::from(c.max_tries)),
+            timeout: Some(i64::from(c.timeout)),
+        });
         let json = Object::new("COLLECT_DIGITS")
             .string("announcementName", c.announcement_name)
             .boolean("standardAnnouncement", c.standard_announcement)
@@ -550,16 +374,7 @@ impl Blocks {
         )?;
         check_arg("language", c.language.as_bytes())?;
         check_arg("variable_name", c.variable_name.as_bytes())?;
-        let mut warnings = Vec::new();
-        if !is_variable_name(c.variable_name) {
-            warnings.push(format!(
-                "variableName \"{}\" does not match ^[a-z0-9_]+$ [infer]",
-                c.variable_name
-            ));
-        }
-        if c.max_tries == 0 {
-            warnings.push("maxTries is 0 [infer]".to_owned());
-        }
+        let warnings = collect_speech_warnings(Some(c.variable_name), Some(i64::from(c.max_tries)));
         let json = Object::new("COLLECT_SPEECH")
             .string("announcementName", c.announcement_name)
             .boolean("standardAnnouncement", c.standard_announcement)
@@ -582,13 +397,7 @@ impl Blocks {
     /// HANGUP: ends the call with `hangup_cause`, e.g. `CALL_REJECTED`.
     pub fn add_hangup(&mut self, hangup_cause: &str) -> Result<(), Error> {
         check_arg("hangup_cause", hangup_cause.as_bytes())?;
-        let mut warnings = Vec::new();
-        if !HANGUP_CAUSES.contains(&hangup_cause) {
-            warnings.push(format!(
-                "hangupCause \"{hangup_cause}\" is not one of the 30 causes tenios-ruby knows \
-                 [client]"
-            ));
-        }
+        let warnings = hangup_warnings(Some(hangup_cause));
         let json = Object::new("HANGUP")
             .string("hangupCause", hangup_cause)
             .end();
@@ -599,12 +408,7 @@ impl Blocks {
     /// CALL_SETTINGS: the caller ID shown on later forwards (`forwardAni`, e.g. `+4922155400`).
     pub fn add_call_settings(&mut self, forward_ani: &str) -> Result<(), Error> {
         check_arg("forward_ani", forward_ani.as_bytes())?;
-        let mut warnings = Vec::new();
-        if !is_e164(forward_ani) {
-            warnings.push(format!(
-                "forwardAni \"{forward_ani}\" is not an E.164 number [infer]"
-            ));
-        }
+        let warnings = call_settings_warnings(Some(forward_ani));
         let json = Object::new("CALL_SETTINGS")
             .string("forwardAni", forward_ani)
             .end();
@@ -620,11 +424,7 @@ impl Blocks {
         if let Some(destination) = destination {
             check_arg("destination", destination.as_bytes())?;
         }
-        let warnings = vec![
-            "TENIOS documents no JSON for REFER: the blockType REFER and the \
-                             attribute destination are inferred; test on a live account [infer]"
-                .to_owned(),
-        ];
+        let warnings = vec![REFER_WARNING.to_owned()];
         let mut object = Object::new("REFER");
         if let Some(destination) = destination {
             object = object.string("destination", destination);
@@ -888,9 +688,6 @@ mod tests {
             ]
         );
         assert_eq!(b.len(), 6);
-        for voice in ["de.male.1", "en-au.female.1", "de.female.2"] {
-            assert!(is_voice_name(voice), "{voice}");
-        }
     }
 
     #[test]
@@ -929,9 +726,10 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
-    /// The README's certainty table is this module's RULES, row for row.
+    /// The README's certainty table is the builder's RULES, row for row.
     #[test]
     fn the_readme_table_is_rules() {
+        use crate::rules::{Outcome, RULES};
         let readme = include_str!("../../README.md");
         for r in RULES {
             let outcome = match r.outcome {

@@ -11,6 +11,10 @@
 //! - unknown fields are ignored (TENIOS says more may come); a field that appears twice, at the
 //!   top level or among the variables, is an error (two readers could otherwise disagree about
 //!   which one counts);
+//! - `customerNumber` and `loopCount`, the request's numeric fields, are taken as JSON numbers
+//!   or as strings of decimal digits (`"0"`, `"200002"`): TENIOS documents numbers and its Java
+//!   test sends them, but its own PHP test script sends `loopCount` as a string. Anything else
+//!   (a sign, a fraction, an exponent, spaces, an empty string) is an error;
 //! - `variables` is string to string. A number or boolean value is kept as its JSON text
 //!   (`42`, `true`), a `null` value leaves the variable out, an array or object is an error;
 //!   `variables` itself may be missing or `null` (no variables). They are kept in body order;
@@ -372,14 +376,12 @@ impl Fields {
 
     fn into_request(mut self) -> Result<WebhookRequest, Error> {
         let request_type = c_text("requestType", self.required_string("requestType")?)?;
-        let customer_number = match self.required("customerNumber")? {
-            Json::Number(n) => n.as_u64().ok_or_else(|| {
-                invalid(format!(
-                    "webhook request's customerNumber is {n}, not a whole number >= 0"
-                ))
-            })?,
-            other => return Err(not_a("customerNumber", &other, "a number")),
-        };
+        let customer_number = whole_number(
+            "customerNumber",
+            self.required("customerNumber")?,
+            u64::MAX,
+            "a whole number >= 0",
+        )?;
         // Taken as it is; it is never quoted, so its type is the only thing a message says.
         let access_key = AccessKey(self.required_string("accessKey")?);
         let variables = match self.take("variables") {
@@ -392,18 +394,13 @@ impl Fields {
             Some(Json::String(s)) => Some(c_text("callControlUuid", s)?),
             Some(other) => return Err(not_a("callControlUuid", &other, "a string")),
         };
-        let loop_count = match self.required("loopCount")? {
-            Json::Number(n) => n
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "webhook request's loopCount is {n}, not a whole number from 0 to {}",
-                        u32::MAX
-                    ))
-                })?,
-            other => return Err(not_a("loopCount", &other, "a number")),
-        };
+        let loop_count = whole_number(
+            "loopCount",
+            self.required("loopCount")?,
+            u64::from(u32::MAX),
+            &format!("a whole number from 0 to {}", u32::MAX),
+        )?;
+        let loop_count = u32::try_from(loop_count).unwrap_or(u32::MAX);
         let request_status = match c_text("requestStatus", self.required_string("requestStatus")?)?
         {
             s if s == "REQUESTING_BLOCKS" => RequestStatus::RequestingBlocks,
@@ -426,6 +423,28 @@ impl Fields {
             request_status,
             validation_errors,
         })
+    }
+}
+
+/// A numeric field: a JSON number, or a string of decimal digits, that is a whole number from 0
+/// to `max` (`range` says so in messages).
+fn whole_number(name: &str, value: Json, max: u64, range: &str) -> Result<u64, Error> {
+    let out_of_range =
+        |shown: String| invalid(format!("webhook request's {name} is {shown}, not {range}"));
+    match value {
+        Json::Number(n) => n
+            .as_u64()
+            .filter(|&n| n <= max)
+            .ok_or_else(|| out_of_range(n.to_string())),
+        Json::String(text) => {
+            let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| text.parse::<u64>().ok())
+                .flatten()
+                .filter(|&n| n <= max)
+                .ok_or_else(|| out_of_range(format!("the string {}", quote(&text))))
+        }
+        other => Err(not_a(name, &other, "a number or a string of digits")),
     }
 }
 
@@ -630,10 +649,17 @@ mod tests {
         for (rest, want) in [
             (r#""customerNumber":-5"#, "webhook request's customerNumber is -5, not a whole number >= 0"),
             (r#""customerNumber":2.5"#, "webhook request's customerNumber is 2.5, not a whole number >= 0"),
-            (r#""customerNumber":"200002""#, "webhook request's customerNumber is a string, not a number"),
+            (r#""customerNumber":"-5""#, "webhook request's customerNumber is the string \"-5\", not a whole number >= 0"),
+            (r#""customerNumber":true"#, "webhook request's customerNumber is a boolean, not a number or a string of digits"),
             (r#""customerNumber":1"#, "webhook request has no loopCount"),
             (r#""customerNumber":1,"loopCount":-1"#, "webhook request's loopCount is -1, not a whole number from 0 to 4294967295"),
             (r#""customerNumber":1,"loopCount":4294967296"#, "webhook request's loopCount is 4294967296, not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":"4294967296""#, "webhook request's loopCount is the string \"4294967296\", not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":"""#, "webhook request's loopCount is the string \"\", not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":" 1""#, "webhook request's loopCount is the string \" 1\", not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":"1.0""#, "webhook request's loopCount is the string \"1.0\", not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":"+1""#, "webhook request's loopCount is the string \"+1\", not a whole number from 0 to 4294967295"),
+            (r#""customerNumber":1,"loopCount":null"#, "webhook request's loopCount is null, not a number or a string of digits"),
             (r#""customerNumber":1,"loopCount":0"#, "webhook request has no requestStatus"),
             (r#""customerNumber":1,"loopCount":0,"requestStatus":null"#, "webhook request's requestStatus is null, not a string"),
             (r#""customerNumber":1,"loopCount":0,"requestStatus":"X","variables":[]"#, "webhook request's variables is an array, not an object"),
@@ -652,6 +678,34 @@ mod tests {
         assert_eq!(
             err(br#"{"requestType":"X","customerNumber":1,"accessKey":5}"#),
             "webhook request's accessKey is a number, not a string"
+        );
+    }
+
+    /// TENIOS's own PHP test script sends `loopCount` as a string (its Java test and the
+    /// documentation use numbers): both are read alike, and so is `customerNumber`.
+    #[test]
+    fn numeric_fields_as_numbers_or_numeric_strings() {
+        let body = |customer: &str, loop_count: &str| {
+            format!(
+                r#"{{"requestType":"EXTERNAL_CALL_CONTROL","customerNumber":{customer},"accessKey":"k","loopCount":{loop_count},"requestStatus":"REQUESTING_BLOCKS"}}"#
+            )
+        };
+        for (customer, loop_count, want_customer, want_loop) in [
+            ("200002", "0", 200002, 0),
+            ("\"200002\"", "\"0\"", 200002, 0),
+            ("200002", "\"3\"", 200002, 3),
+            ("\"007\"", "\"4294967295\"", 7, u32::MAX),
+            ("\"18446744073709551615\"", "1", u64::MAX, 1),
+        ] {
+            let r = WebhookRequest::parse(body(customer, loop_count).as_bytes()).unwrap();
+            assert_eq!(r.customer_number(), want_customer, "{customer}");
+            assert_eq!(r.customer_number_text(), want_customer.to_string());
+            assert_eq!(r.loop_count(), want_loop, "{loop_count}");
+        }
+        assert_eq!(
+            err(body("\"18446744073709551616\"", "0").as_bytes()),
+            "webhook request's customerNumber is the string \"18446744073709551616\", not a \
+             whole number >= 0"
         );
     }
 

@@ -470,9 +470,10 @@ static void test_hostile_requests(void)
                  "string cannot carry");
 
     /* Wrong types and duplicates around a secret key: the key is never quoted. */
-    REJECTED_STR("{\"requestType\":\"EXTERNAL_CALL_CONTROL\",\"customerNumber\":\"200002\","
+    REJECTED_STR("{\"requestType\":\"EXTERNAL_CALL_CONTROL\",\"customerNumber\":true,"
                  "\"accessKey\":\"SECRET-KEY-42\"}",
-                 "webhook request's customerNumber is a string, not a number");
+                 "webhook request's customerNumber is a boolean, not a number or a string of "
+                 "digits");
     REJECTED_STR("{\"accessKey\":\"SECRET-KEY-42\",\"accessKey\":\"SECRET-2\"}",
                  "webhook request has the field \"accessKey\" more than once");
     REJECTED_STR("{\"requestType\":\"EXTERNAL_CALL_CONTROL\",\"customerNumber\":1,"

@@ -124,8 +124,9 @@ static void test_hostile_requests() {
     EXPECT_INVALID(tenios::WebhookRequest::parse("{\"x\":\"\xc3\x28\"}"),
                    "webhook request body is not valid UTF-8 (at byte 6)");
     EXPECT_INVALID(tenios::WebhookRequest::parse(
-                       R"({"requestType":"X","customerNumber":1,"accessKey":"SECRET-KEY","loopCount":"0"})"),
-                   "webhook request's loopCount is a string, not a number");
+                       R"({"requestType":"X","customerNumber":1,"accessKey":"SECRET-KEY","loopCount":"zero"})"),
+                   "webhook request's loopCount is the string \"zero\", not a whole number from 0 to "
+                   "4294967295");
 }
 
 static void test_documented_answers() {

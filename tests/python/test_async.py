@@ -263,7 +263,7 @@ ON_OLD_PYTHON = textwrap.dedent("""
                                   destination="agent-7")
             await c.record_stop({call!r}, recording_uuid=recording)
             try:
-                await c.listen_in_start({call!r}, supervisor_key="wrong",
+                await c.listen_in_start({call!r}, supervisor_key="wrong-supervisor-key",
                                         supervisor_destination="+4922155400300")
             except tenios.BadCredentialsError as err:
                 print(len(recording), err.api_code, c.closed)

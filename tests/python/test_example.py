@@ -35,7 +35,7 @@ def test_call_not_found(sim: Sim) -> None:
 
 
 def test_bad_key(sim: Sim) -> None:
-    result = run_example(CALL, key="wrong")
+    result = run_example(CALL, key="wrong-key-0000")
     assert result.returncode == 1
     assert result.stderr == "failed: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials\n"
 

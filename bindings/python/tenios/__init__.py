@@ -667,7 +667,8 @@ class Client:
 
     - ``access_key``: the API key; ``None`` reads ``TENIOS_ACCESS_KEY`` (a convenience of this
       binding, read at construction). When neither is there,
-      ``InvalidArgumentError("access_key is missing: ...")``. The key is not kept by this object.
+      ``InvalidArgumentError("access_key is missing: ...")``. A key under 8 bytes is refused
+      with ``InvalidArgumentError`` (docs/redaction.md). The key is not kept by this object.
     - ``base_url``: ``None`` is the library's default ``https://api.tenios.com``. Like every
       client handle (in C, C++ and Python), a ``Client`` never reads ``TENIOS_API_URL``: only
       the default client behind ``tenios.interrupt_block`` does. Pass

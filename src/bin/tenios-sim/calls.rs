@@ -250,7 +250,7 @@ impl Calls {
         // A correlation id the config left out is made once, so that a reset keeps it.
         for call in &mut setup {
             if call.control.correlation_id.is_none() {
-                call.control.correlation_id = Some(crate::api::random_uuid());
+                call.control.correlation_id = Some(crate::uuid::random_uuid());
             }
         }
         let mut calls = Calls {

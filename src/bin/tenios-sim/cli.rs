@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::api::{is_canonical_uuid, Account};
+use crate::api::record::StopSuccess;
+use crate::api::Account;
 use crate::calls::{
     CallSetup, CallState, ControlSetup, DEFAULT_DESTINATION, DEFAULT_DESTINATION_NUMBER,
 };
 use crate::contact::AgentSetup;
+use crate::uuid::is_canonical_uuid;
 use crate::webhook::{self, WebhookUrl};
 
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
@@ -21,9 +23,10 @@ pub const DEFAULT_CALLBACK_CONFIG: &str = "sim-callback-config";
 
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
 [--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
-[--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--webhook URL [--webhook-key KEY] \
-[--customer-number N] [--announcement-ms N] [--call-control-call UUID]] [--tenios-number NUMBER] \
-[--callback-config ID] [--unreachable NUMBER] [--agent EMAIL] [--wrap-up-agent EMAIL]";
+[--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--record-stop-success string|boolean] \
+[--webhook URL [--webhook-key KEY] [--customer-number N] [--announcement-ms N] \
+[--call-control-call UUID]] [--tenios-number NUMBER] [--callback-config ID] \
+[--unreachable NUMBER] [--agent EMAIL] [--wrap-up-agent EMAIL]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -33,6 +36,7 @@ call/listen-in/start)
 usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call UUID]
                   [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER]
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
+                  [--record-stop-success string|boolean]
                   [--webhook URL [--webhook-key KEY] [--customer-number N]
                    [--announcement-ms N] [--call-control-call UUID]]
                   [--tenios-number NUMBER] [--callback-config ID] [--unreachable NUMBER]
@@ -54,6 +58,11 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
   --tls-cert FILE       serve HTTPS (TLS 1.2/1.3) instead of HTTP, with this PEM certificate
                         chain, server certificate first; needs --tls-key
   --tls-key FILE        the PEM private key of --tls-cert (PKCS#8, SEC1 or PKCS#1)
+  --record-stop-success string|boolean
+                        how record-call/stop answers success: string (the default) is
+                        {\"success\":\"true\"}, as TENIOS documents it; boolean is
+                        {\"success\":true}, as TENIOS's own Java example reads it. A client
+                        should accept both: test it against each
   --webhook URL         call this Call Control webhook (http:// on this machine only) when
                         a call enters a Call Control block
   --webhook-key KEY     the accessKey sent to the webhook (default sim-webhook-key)
@@ -206,6 +215,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut callback_configs = vec![DEFAULT_CALLBACK_CONFIG.to_owned()];
     let mut unreachable: Vec<String> = Vec::new();
     let mut agents: Vec<AgentSetup> = Vec::new();
+    let mut record_stop_success = StopSuccess::default();
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -287,6 +297,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                     in_wrap_up: flag == "--wrap-up-agent",
                 });
             }
+            "--record-stop-success" => {
+                let text = value()?;
+                record_stop_success = StopSuccess::parse(&text).ok_or_else(|| {
+                    format!("--record-stop-success: '{text}' is neither string nor boolean")
+                })?;
+            }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -314,6 +330,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         callback_configs,
         unreachable,
         call_control: false,
+        record_stop_success,
     };
 
     let file_webhook = config.webhook.unwrap_or_default();

@@ -16,10 +16,12 @@ mod contact;
 mod control;
 mod faults;
 mod http;
+mod monitor;
 mod socket;
 mod state;
 mod stream;
 mod tls;
+mod uuid;
 mod webhook;
 
 use std::io::Write;

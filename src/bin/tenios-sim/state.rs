@@ -2,8 +2,8 @@
 //! reads.
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, MutexGuard};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,7 +13,8 @@ use crate::calls::{Call, CallSetup, Calls, Event};
 use crate::contact::AgentSetup;
 use crate::faults::Fault;
 use crate::http::Request;
-use crate::webhook::{self, Refusal, Variables};
+use crate::monitor::Monitor;
+use crate::webhook::{self, HoldsCalls, Refusal, Variables};
 
 pub struct Simulator {
     account: Account,
@@ -21,19 +22,16 @@ pub struct Simulator {
     pub idle_close: Option<Duration>,
     /// The user's Call Control webhook (`--webhook`), if any.
     webhook: Option<webhook::Settings>,
-    /// One lock for everything, so that recording a request and taking its fault is atomic.
-    log: Mutex<Log>,
-    /// Signalled whenever calls change from outside a Call Control session (an API method,
-    /// input, a reset), so that a running block notices at once.
-    changed: Condvar,
-    /// Itself, to hand Call Control threads a reference.
-    me: Weak<Simulator>,
+    /// One lock for everything, so that recording a request and taking its fault is atomic;
+    /// notified whenever calls change from outside a Call Control session (an API method,
+    /// input, a reset), so that a running block notices at once. Shared with the sessions.
+    log: Arc<Monitor<Log>>,
 }
 
-pub struct Log {
+struct Log {
     requests: Vec<RecordedRequest>,
     /// The calls, what was done to them, and the interrupt log.
-    pub calls: Calls,
+    calls: Calls,
     /// Ids of connections that carried at least one API request since the last reset.
     api_connections: HashSet<u64>,
     faults: VecDeque<Fault>,
@@ -84,56 +82,21 @@ impl Simulator {
         idle_close: Option<Duration>,
         webhook: Option<webhook::Settings>,
     ) -> Arc<Self> {
-        Arc::new_cyclic(|me| Simulator {
+        Arc::new(Simulator {
             account,
             idle_close,
             webhook,
-            log: Mutex::new(Log {
+            log: Arc::new(Monitor::new(Log {
                 requests: Vec::new(),
                 calls: Calls::with_agents(calls, agents),
                 api_connections: HashSet::new(),
                 faults: VecDeque::new(),
-            }),
-            changed: Condvar::new(),
-            me: me.clone(),
+            })),
         })
     }
 
     fn log(&self) -> MutexGuard<'_, Log> {
-        // A panic elsewhere must not take the whole simulator down with it.
-        self.log
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The lock over everything (Call Control sessions).
-    pub fn lock(&self) -> MutexGuard<'_, Log> {
-        self.log()
-    }
-
-    /// Releases the lock until calls change or `deadline` passes (`None`: no deadline).
-    pub fn wait<'a>(
-        &self,
-        guard: MutexGuard<'a, Log>,
-        deadline: Option<Instant>,
-    ) -> MutexGuard<'a, Log> {
-        match deadline {
-            None => self
-                .changed
-                .wait(guard)
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match self.changed.wait_timeout(guard, left) {
-                    Ok((guard, _)) => guard,
-                    Err(poisoned) => poisoned.into_inner().0,
-                }
-            }
-        }
-    }
-
-    pub fn webhook(&self) -> Option<&webhook::Settings> {
-        self.webhook.as_ref()
+        self.log.lock()
     }
 
     /// Starts Call Control on the calls configured to start in it (at launch, after a reset).
@@ -151,8 +114,8 @@ impl Simulator {
     }
 
     fn spawn_session(&self, call_uuid: String, epoch: u64) {
-        if let Some(me) = self.me.upgrade() {
-            webhook::spawn(me, call_uuid, epoch);
+        if let Some(settings) = &self.webhook {
+            webhook::spawn(Arc::clone(&self.log), settings.clone(), call_uuid, epoch);
         }
     }
 
@@ -232,7 +195,7 @@ impl Simulator {
         };
         call.input.push_back(input);
         drop(log);
-        self.changed.notify_all();
+        self.log.notify();
         Ok(())
     }
 
@@ -263,7 +226,7 @@ impl Simulator {
             self.spawn_session(call_uuid, epoch);
         }
         // An interrupt or a refer may end a running Call Control block.
-        self.changed.notify_all();
+        self.log.notify();
         reply
     }
 
@@ -280,7 +243,7 @@ impl Simulator {
         log.calls.reset();
         drop(log);
         // Sessions of before the reset see the new epoch and stop.
-        self.changed.notify_all();
+        self.log.notify();
         self.start_call_control();
     }
 
@@ -355,4 +318,10 @@ fn view(call: &Call) -> CallView<'_> {
 /// These types hold only strings, booleans and integers, so serializing cannot fail.
 fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+impl HoldsCalls for Log {
+    fn calls(&mut self) -> &mut Calls {
+        &mut self.calls
+    }
 }

@@ -32,7 +32,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 use crate::calls::{Call, CallState, Calls, Event, Session};
-use crate::state::Simulator;
+use crate::monitor::Monitor;
 
 pub use client::WebhookUrl;
 
@@ -143,7 +143,7 @@ pub fn enter(
     for (name, value) in extra {
         set_variable(&mut variables, name, value);
     }
-    let call_control_uuid = crate::api::random_uuid();
+    let call_control_uuid = crate::uuid::random_uuid();
     call.state = CallState::InBlock;
     call.interruptible = false;
     call.session = Some(Session {
@@ -167,11 +167,22 @@ fn set_variable(variables: &mut Vec<(String, String)>, name: String, value: Stri
     }
 }
 
+/// The state a session runs on: whatever holds the calls (the simulator's log, in
+/// `state.rs`), behind a [`Monitor`] that is notified when calls change from outside.
+pub trait HoldsCalls: Send + 'static {
+    fn calls(&mut self) -> &mut Calls;
+}
+
 /// Starts the thread that runs the call's session (entered with `enter`) until it leaves.
-pub fn spawn(simulator: Arc<Simulator>, call_uuid: String, epoch: u64) {
+pub fn spawn<L: HoldsCalls>(
+    shared: Arc<Monitor<L>>,
+    settings: Settings,
+    call_uuid: String,
+    epoch: u64,
+) {
     let _ = thread::Builder::new()
         .name(format!("call-control-{call_uuid}"))
-        .spawn(move || run(&simulator, &call_uuid, epoch));
+        .spawn(move || run(&shared, &settings, &call_uuid, epoch));
 }
 
 /// How a block run ends for the loop.
@@ -237,21 +248,18 @@ fn leave(call: &mut Call, now: u64, reason: &str, state: CallState) {
     });
 }
 
-fn run(simulator: &Simulator, call_uuid: &str, epoch: u64) {
-    let Some(settings) = simulator.webhook() else {
-        return;
-    };
+fn run<L: HoldsCalls>(shared: &Monitor<L>, settings: &Settings, call_uuid: &str, epoch: u64) {
     // The messages of a refused answer, for the next (last) request.
     let mut errors: Option<Vec<String>> = None;
     loop {
-        let Some((body, reporting)) = next_request(simulator, settings, call_uuid, epoch, &errors)
+        let Some((body, reporting)) = next_request(shared, settings, call_uuid, epoch, &errors)
         else {
             return;
         };
         let result = client::post(&settings.url, &body, settings.timeout);
 
-        let mut log = simulator.lock();
-        let Some((call, now)) = alive(&mut log.calls, call_uuid, epoch) else {
+        let mut log = shared.lock();
+        let Some((call, now)) = alive(log.calls(), call_uuid, epoch) else {
             return;
         };
         let verdict = match &result {
@@ -300,9 +308,7 @@ fn run(simulator: &Simulator, call_uuid: &str, epoch: u64) {
         let loop_count = session.loop_count - 1;
         drop(log);
         for (index, block) in verdict.blocks.iter().enumerate() {
-            match run_block(
-                simulator, settings, call_uuid, epoch, loop_count, index, block,
-            ) {
+            match run_block(shared, settings, call_uuid, epoch, loop_count, index, block) {
                 Flow::Next => {}
                 Flow::Ask => break,
                 Flow::Stop => return,
@@ -313,15 +319,15 @@ fn run(simulator: &Simulator, call_uuid: &str, epoch: u64) {
 
 /// Builds and logs the next request (`None`: the session is over). The flag says whether it
 /// reports validation errors.
-fn next_request(
-    simulator: &Simulator,
+fn next_request<L: HoldsCalls>(
+    shared: &Monitor<L>,
     settings: &Settings,
     call_uuid: &str,
     epoch: u64,
     errors: &Option<Vec<String>>,
 ) -> Option<(String, bool)> {
-    let mut log = simulator.lock();
-    let (call, now) = alive(&mut log.calls, call_uuid, epoch)?;
+    let mut log = shared.lock();
+    let (call, now) = alive(log.calls(), call_uuid, epoch)?;
     let session = call.session.as_ref()?;
     let (request_status, result) = match errors {
         Some(messages) => ("VALIDATION_ERRORS", json!({ "validationErrors": messages })),
@@ -354,8 +360,8 @@ fn next_request(
 }
 
 /// Runs one (valid) block; see the module's comment for what each does.
-fn run_block(
-    simulator: &Simulator,
+fn run_block<L: HoldsCalls>(
+    shared: &Monitor<L>,
     settings: &Settings,
     call_uuid: &str,
     epoch: u64,
@@ -364,8 +370,8 @@ fn run_block(
     block: &Value,
 ) -> Flow {
     let block_type = block["blockType"].as_str().unwrap_or_default().to_owned();
-    let mut log = simulator.lock();
-    let Some((call, now)) = alive(&mut log.calls, call_uuid, epoch) else {
+    let mut log = shared.lock();
+    let Some((call, now)) = alive(log.calls(), call_uuid, epoch) else {
         return Flow::Stop;
     };
     let position = call.timeline.len();
@@ -432,7 +438,7 @@ fn run_block(
         .map(|name| format!("collected_{name}"));
     let deadline = limit.map(|limit| Instant::now() + limit);
     loop {
-        let Some((call, now)) = alive(&mut log.calls, call_uuid, epoch) else {
+        let Some((call, now)) = alive(log.calls(), call_uuid, epoch) else {
             return Flow::Stop;
         };
         let session = call.session.as_mut().expect("alive checked the session");
@@ -457,6 +463,6 @@ fn run_block(
             finish_block(call, now, "completed");
             return Flow::Next;
         }
-        log = simulator.wait(log, deadline);
+        log = shared.wait(log, deadline);
     }
 }

@@ -19,9 +19,10 @@
 
 use serde_json::{json, Value};
 
-use super::{check, error, invalid_value, ok, random_uuid, Account, ApiReply, Spec};
+use super::{check, error, invalid_value, ok, Account, ApiReply, Spec};
 use crate::calls::{CallSetup, CallState, Calls, ControlSetup, DEFAULT_DESTINATION};
 use crate::contact::{Kind, Started};
+use crate::uuid::random_uuid;
 
 pub const INIT_PATH: &str = "/callback/init";
 pub const STATUS_PATH: &str = "/callback/status";

@@ -8,8 +8,9 @@
 //! otherwise `{"success":true}`, and the interrupt is logged. The call stays in its block
 //! (TENIOS asks the webhook for the next blocks).
 
-use super::{check, error, invalid_field, is_canonical_uuid, success, Account, ApiReply, Spec};
+use super::{check, error, invalid_field, success, Account, ApiReply, Spec};
 use crate::calls::{CallState, Calls};
+use crate::uuid::is_canonical_uuid;
 
 pub const PATH: &str = "/interrupt-ecc-block";
 
@@ -68,6 +69,7 @@ mod tests {
             callback_configs: Vec::new(),
             unreachable: Vec::new(),
             call_control: false,
+            record_stop_success: Default::default(),
         }
     }
 

@@ -14,11 +14,11 @@
 //! - a call still in a block → `CALL_NOT_CONNECTED` (guess);
 //! - otherwise `{"success":true}`, and the listen-in is logged with whisper_to_agent.
 
-use super::{
-    call_not_connected, check, error, invalid_field, is_canonical_uuid, is_e164, is_sip_uri,
-    success, Account, ApiReply, Spec,
-};
+use tenios::rules::{is_e164, is_sip_uri};
+
+use super::{call_not_connected, check, error, invalid_field, success, Account, ApiReply, Spec};
 use crate::calls::{CallState, Calls, ListenIn};
+use crate::uuid::is_canonical_uuid;
 
 pub const PATH: &str = "/call/listen-in/start";
 

@@ -21,9 +21,10 @@
 
 use serde_json::json;
 
-use super::{check, error, invalid_value, ok, random_uuid, Account, ApiReply, Spec};
+use super::{check, error, invalid_value, ok, Account, ApiReply, Spec};
 use crate::calls::{CallSetup, CallState, Calls, ControlSetup};
 use crate::contact::{Kind, Started};
+use crate::uuid::random_uuid;
 
 pub const INIT_PATH: &str = "/makecall/init";
 pub const STATUS_PATH: &str = "/makecall/status";

@@ -36,6 +36,8 @@ pub struct Account {
     pub unreachable: Vec<String>,
     /// Whether a call reaching a TENIOS number runs Call Control (`--webhook` given).
     pub call_control: bool,
+    /// Which documented form `/record-call/stop` answers success in.
+    pub record_stop_success: record::StopSuccess,
 }
 
 /// The HTTP status and JSON body to send.
@@ -219,58 +221,6 @@ pub fn check(body: &[u8], spec: &Spec, account: &Account) -> Result<Body, ApiRep
     Ok(body)
 }
 
-/// 8-4-4-4-12 hex digits, either case.
-pub fn is_canonical_uuid(text: &str) -> bool {
-    const GROUP_LENGTHS: [usize; 5] = [8, 4, 4, 4, 12];
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == GROUP_LENGTHS.len()
-        && groups.iter().zip(GROUP_LENGTHS).all(|(group, length)| {
-            group.len() == length && group.bytes().all(|byte| byte.is_ascii_hexdigit())
-        })
-}
-
-/// An E.164 number as the API writes it: `+`, a first digit 1-9, 2 to 15 digits in all.
-pub fn is_e164(text: &str) -> bool {
-    text.strip_prefix('+').is_some_and(|digits| {
-        (2..=15).contains(&digits.len())
-            && digits.bytes().all(|byte| byte.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
-}
-
-/// A `sip:` or `sips:` URI (scheme in any case) with something after the scheme.
-pub fn is_sip_uri(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    ["sip:", "sips:"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len())
-}
-
-/// A random (version 4) UUID in lowercase, from the operating system's random numbers
-/// through rustls' ring provider (already linked for --tls-cert).
-pub fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    let provider = rustls::crypto::ring::default_provider();
-    if provider.secure_random.fill(&mut bytes).is_err() {
-        // No randomness at all: the system is broken; a clock-based value still differs.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        bytes = nanos.to_le_bytes();
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
-    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
 /// `{"success":true}`.
 pub fn success() -> ApiReply {
     ApiReply {
@@ -354,53 +304,5 @@ pub fn error(
         status: 400,
         // Serializing plain strings and booleans cannot fail.
         body: serde_json::to_string(&body).unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn canonical_uuid() {
-        const LIVE: &str = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4";
-        assert!(is_canonical_uuid(LIVE));
-        assert!(is_canonical_uuid(&LIVE.to_uppercase()));
-        assert!(is_canonical_uuid("C0b93A5e-4ce0-4ADB-940e-5079f2abbcb4"));
-        assert!(!is_canonical_uuid("c0b93a5e-4ce0-4adb-940e-5079f2abbcb"));
-        assert!(!is_canonical_uuid("c0b93a5e_4ce0_4adb_940e_5079f2abbcb4"));
-        assert!(!is_canonical_uuid(" c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"));
-        assert!(!is_canonical_uuid("c0b93a5e-4ce0-4adb-940e-5079f2abbcb４"));
-    }
-
-    #[test]
-    fn e164() {
-        for good in ["+12", "+4922155400300", "+123456789012345"] {
-            assert!(is_e164(good), "{good}");
-        }
-        for bad in [
-            "",
-            "+",
-            "+1",
-            "+0221",
-            "4922155400300",
-            "+1234567890123456",
-            "+49 221",
-            "+49-221",
-            "++4922",
-            "+４９２２",
-        ] {
-            assert!(!is_e164(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn sip_uri() {
-        for good in ["sip:4044@8.8.8.8:5060;user=phone", "sips:a@b", "SIP:x"] {
-            assert!(is_sip_uri(good), "{good}");
-        }
-        for bad in ["", "sip:", "sips:", "tel:+4922", "4044@8.8.8.8", " sip:a"] {
-            assert!(!is_sip_uri(bad), "{bad}");
-        }
     }
 }

@@ -15,14 +15,43 @@
 //! - call_uuid given but not a UUID → `INVALID_FIELD` quoting it (guess);
 //! - no such recording, already stopped, or (call_uuid given) of another call →
 //!   `RECORDING_NOT_FOUND` (guess);
-//! - otherwise `{"success":"true"}`, the string, exactly as documented; the recording is
-//!   marked stopped, and the call can be recorded again.
+//! - otherwise `{"success":"true"}`, the string, exactly as documented, or with
+//!   `--record-stop-success boolean` `{"success":true}`, as TENIOS's own Java example reads it
+//!   (it casts to Boolean); the recording is marked stopped, and the call can be recorded again.
 
-use super::{
-    check, error, invalid_field, invalid_value, is_canonical_uuid, ok, random_uuid, Account,
-    ApiReply, Spec,
-};
+use super::{check, error, invalid_field, invalid_value, ok, Account, ApiReply, Spec};
 use crate::calls::{Calls, Recording};
+use crate::uuid::{is_canonical_uuid, random_uuid};
+
+/// How `/record-call/stop` says success: TENIOS's page documents `{"success": "true"}` (a
+/// string), TENIOS's own Java example casts it to Boolean. A client must survive both; this
+/// lets it be tested against each (`--record-stop-success`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopSuccess {
+    /// `{"success":"true"}`, as documented (the default).
+    #[default]
+    String,
+    /// `{"success":true}`.
+    Boolean,
+}
+
+impl StopSuccess {
+    /// The value of `--record-stop-success`: `string` or `boolean`.
+    pub fn parse(text: &str) -> Option<StopSuccess> {
+        match text {
+            "string" => Some(StopSuccess::String),
+            "boolean" => Some(StopSuccess::Boolean),
+            _ => None,
+        }
+    }
+
+    fn body(self) -> &'static str {
+        match self {
+            StopSuccess::String => r#"{"success":"true"}"#,
+            StopSuccess::Boolean => r#"{"success":true}"#,
+        }
+    }
+}
 
 pub const START_PATH: &str = "/record-call/start";
 pub const STOP_PATH: &str = "/record-call/stop";
@@ -103,20 +132,5 @@ pub fn stop(body: &[u8], account: &Account, calls: &mut Calls) -> ApiReply {
         );
     };
     call.recordings[index].running = false;
-    ok(r#"{"success":"true"}"#.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn random_uuids_are_lowercase_v4_and_differ() {
-        let first = random_uuid();
-        assert!(is_canonical_uuid(&first), "{first}");
-        assert_eq!(first, first.to_ascii_lowercase());
-        assert_eq!(&first[14..15], "4");
-        assert!("89ab".contains(&first[19..20]), "{first}");
-        assert_ne!(first, random_uuid());
-    }
+    ok(account.record_stop_success.body().to_owned())
 }

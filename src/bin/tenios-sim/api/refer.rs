@@ -10,10 +10,11 @@
 //! - otherwise `{"success":true}`: the call leaves TENIOS (ended, any running recording
 //!   stops), and the refer is logged. A call in a block can be referred too.
 
-use super::{
-    check, error, invalid_field, is_canonical_uuid, is_sip_uri, success, Account, ApiReply, Spec,
-};
+use tenios::rules::is_sip_uri;
+
+use super::{check, error, invalid_field, success, Account, ApiReply, Spec};
 use crate::calls::{Calls, Refer};
+use crate::uuid::is_canonical_uuid;
 
 pub const PATH: &str = "/refer-call";
 

@@ -13,11 +13,13 @@
 //! - otherwise `{"success":true}`; the call stays connected, now to the new destination, and
 //!   the transfer is logged.
 
+use tenios::rules::is_e164;
+
 use super::{
-    call_not_connected, check, invalid_field, invalid_value, is_canonical_uuid, is_e164, success,
-    Account, ApiReply, Spec,
+    call_not_connected, check, invalid_field, invalid_value, success, Account, ApiReply, Spec,
 };
 use crate::calls::{CallState, Calls, Transfer};
+use crate::uuid::is_canonical_uuid;
 
 pub const PATH: &str = "/transfer-call";
 

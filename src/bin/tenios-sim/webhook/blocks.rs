@@ -12,65 +12,23 @@
 //!   `errorAnnouncementName`, COLLECT_SPEECH `variableName`; and every known attribute, when
 //!   present, must have its type.
 //!
-//! Warnings (shown in the timeline, never enforced): the Ruby client's ranges and rules
-//! (timeouts per bridge mode, digit counts, terminator, tries, `variableName`'s characters,
-//! hangup causes), attributes the examples always send but that are left out, and REFER, whose
-//! JSON attributes are undocumented.
+//! Warnings (shown in the timeline, never enforced): the library's block rules, the same ones
+//! and the same words as its blocks builder gives (`tenios::rules`: timeouts per bridge mode,
+//! digit counts, terminator, tries, `variableName`'s characters, voice names, hangup causes,
+//! `forwardAni`, REFER's undocumented attributes), where an attribute of the wrong type (an
+//! error already) counts as absent; and attributes the examples always send but that are left
+//! out.
 //!
 //! The messages' wording is the simulator's own: TENIOS's are undocumented, except one seen in
 //! third-party code, "Low level (JSON) error on line 1, column 25", whose form is kept for
 //! JSON syntax errors.
 
 use serde_json::{Map, Value};
-
-use crate::api::is_e164;
-
-/// The block types TENIOS documents.
-pub const BLOCK_TYPES: [&str; 9] = [
-    "BRIDGE",
-    "ANNOUNCEMENT",
-    "SAY",
-    "ROUTINGPLAN",
-    "COLLECT_DIGITS",
-    "COLLECT_SPEECH",
-    "HANGUP",
-    "CALL_SETTINGS",
-    "REFER",
-];
-
-/// [client]'s list of hangup causes.
-const HANGUP_CAUSES: [&str; 30] = [
-    "UNALLOCATED_NUMBER",
-    "NO_ROUTE_TRANSIT_NET",
-    "NO_ROUTE_DESTINATION",
-    "USER_BUSY",
-    "NO_USER_RESPONSE",
-    "NO_ANSWER",
-    "SUBSCRIBER_ABSENT",
-    "CALL_REJECTED",
-    "NUMBER_CHANGED",
-    "REDIRECTION_TO_NEW_DESTINATION",
-    "EXCHANGE_ROUTING_ERROR",
-    "DESTINATION_OUT_OF_ORDER",
-    "INVALID_NUMBER_FORMAT",
-    "FACILITY_REJECTED",
-    "NORMAL_UNSPECIFIED",
-    "NORMAL_CIRCUIT_CONGESTION",
-    "NETWORK_OUT_OF_ORDER",
-    "NORMAL_TEMPORARY_FAILURE",
-    "SWITCH_CONGESTION",
-    "REQUESTED_CHAN_UNAVAIL",
-    "OUTGOING_CALL_BARRED",
-    "INCOMING_CALL_BARRED",
-    "BEARERCAPABILITY_NOTAUTH",
-    "BEARERCAPABILITY_NOTAVAIL",
-    "BEARERCAPABILITY_NOTIMPL",
-    "FACILITY_NOT_IMPLEMENTED",
-    "SERVICE_NOT_IMPLEMENTED",
-    "INCOMPATIBLE_DESTINATION",
-    "RECOVERY_ON_TIMER_EXPIRE",
-    "ORIGINATOR_CANCEL",
-];
+use tenios::rules::{
+    bridge_warnings, call_settings_warnings, collect_digits_warnings, collect_speech_warnings,
+    hangup_warnings, is_e164, say_warnings, CollectDigitsRules, BLOCK_TYPES, BRIDGE_MODES,
+    DESTINATION_TYPES, REFER_WARNING,
+};
 
 /// What the validation found: the blocks (only meaningful without errors), the errors that
 /// refuse the answer, and the warnings that do not.
@@ -205,14 +163,20 @@ impl Checker<'_> {
         self.optional(attribute, kind)
     }
 
-    /// A [client] range rule on an integer attribute, as a warning.
-    fn range(&mut self, attribute: &str, low: i64, high: i64) {
-        if let Some(number) = self.block.get(attribute).and_then(Value::as_i64) {
-            if !(low..=high).contains(&number) {
-                self.warn(format!(
-                    "'{attribute}' {number} is outside {low}..{high} (a client library's rule, not TENIOS's text)"
-                ));
-            }
+    /// The attribute as a string, when it is one.
+    fn text(&self, attribute: &str) -> Option<&str> {
+        self.block.get(attribute).and_then(Value::as_str)
+    }
+
+    /// The attribute as a whole number, when it is one.
+    fn integer(&self, attribute: &str) -> Option<i64> {
+        self.block.get(attribute).and_then(Value::as_i64)
+    }
+
+    /// The warnings of the library's rules, each under this block's name.
+    fn warn_all(&mut self, warnings: Vec<String>) {
+        for warning in warnings {
+            self.warn(warning);
         }
     }
 }
@@ -271,7 +235,7 @@ fn check_block(index: usize, block: &Value, verdict: &mut Verdict) {
         }
         "COLLECT_DIGITS" => collect_digits(&mut checker),
         "COLLECT_SPEECH" => {
-            variable_name(&mut checker);
+            checker.required("variableName", Kind::String);
             for attribute in [
                 "announcementName",
                 "missingInputAnnouncementName",
@@ -287,28 +251,53 @@ fn check_block(index: usize, block: &Value, verdict: &mut Verdict) {
             checker.optional("asrProvider", Kind::String);
         }
         "HANGUP" => {
-            if let Some(cause) = checker.expected("hangupCause", Kind::String) {
-                let cause = cause.as_str().unwrap_or_default().to_owned();
-                if !HANGUP_CAUSES.contains(&cause.as_str()) {
-                    checker.warn(format!(
-                        "'hangupCause' '{cause}' is not one of the causes a client library knows"
-                    ));
-                }
-            }
+            checker.expected("hangupCause", Kind::String);
         }
         "CALL_SETTINGS" => {
             checker.optional("forwardAni", Kind::String);
         }
-        _ => {
-            // REFER
-            checker.warn(
-                "the REFER block's JSON attributes are undocumented: nothing was checked"
-                    .to_owned(),
-            );
-        }
+        _ => {} // REFER: its attributes are undocumented.
     }
+    library_rules(block_type, &mut checker);
     verdict.errors.append(&mut checker.errors);
     verdict.warnings.append(&mut checker.warnings);
+}
+
+/// The warnings the library's blocks builder would give for this block (`tenios::rules`).
+fn library_rules(block_type: &str, checker: &mut Checker<'_>) {
+    let warnings = match block_type {
+        "BRIDGE" => {
+            let timeouts: Vec<Option<i64>> = checker
+                .block
+                .get("destinations")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|d| d.get("timeout").and_then(Value::as_i64))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mode = checker.text("bridgeMode").unwrap_or_default();
+            bridge_warnings(mode, checker.integer("blockTimeout"), &timeouts)
+        }
+        "SAY" => say_warnings(checker.text("voiceName")),
+        "COLLECT_DIGITS" => collect_digits_warnings(&CollectDigitsRules {
+            variable_name: checker.text("variableName"),
+            min_digits: checker.integer("minDigits"),
+            max_digits: checker.integer("maxDigits"),
+            terminator: checker.text("terminator"),
+            max_tries: checker.integer("maxTries"),
+            timeout: checker.integer("timeout"),
+        }),
+        "COLLECT_SPEECH" => {
+            collect_speech_warnings(checker.text("variableName"), checker.integer("maxTries"))
+        }
+        "HANGUP" => hangup_warnings(checker.text("hangupCause")),
+        "CALL_SETTINGS" => call_settings_warnings(checker.text("forwardAni")),
+        "REFER" => vec![REFER_WARNING.to_owned()],
+        _ => Vec::new(),
+    };
+    checker.warn_all(warnings);
 }
 
 fn bridge(checker: &mut Checker<'_>) {
@@ -317,7 +306,7 @@ fn bridge(checker: &mut Checker<'_>) {
         .and_then(Value::as_str)
         .map(str::to_owned);
     if let Some(mode) = &mode {
-        if mode != "SEQUENTIAL" && mode != "PARALLEL" {
+        if !BRIDGE_MODES.contains(&mode.as_str()) {
             checker.error(format!(
                 "'bridgeMode' must be SEQUENTIAL or PARALLEL, not '{mode}'"
             ));
@@ -338,8 +327,6 @@ fn bridge(checker: &mut Checker<'_>) {
             return;
         }
     };
-    let parallel = mode.as_deref() == Some("PARALLEL");
-    let sequential = mode.as_deref() == Some("SEQUENTIAL");
     for (position, destination) in destinations.iter().enumerate() {
         let name = format!("destinations[{position}]");
         let Value::Object(destination) = destination else {
@@ -347,9 +334,7 @@ fn bridge(checker: &mut Checker<'_>) {
             continue;
         };
         let destination_type = match destination.get("destinationType") {
-            Some(Value::String(kind))
-                if ["EXTERNALNUMBER", "SIP_USER", "SIP_TRUNK"].contains(&kind.as_str()) =>
-            {
+            Some(Value::String(kind)) if DESTINATION_TYPES.contains(&kind.as_str()) => {
                 Some(kind.as_str())
             }
             Some(Value::String(kind)) => {
@@ -381,49 +366,17 @@ fn bridge(checker: &mut Checker<'_>) {
             Some(_) => checker.error(format!("{name}.destination must be a string")),
             None => checker.error(format!("{name}.destination is missing")),
         }
-        match destination.get("timeout") {
-            Some(value) if !Kind::Integer.matches(value) => {
-                checker.error(format!("{name}.timeout must be a whole number"));
-            }
-            Some(_) if parallel => checker.warn(format!(
-                "{name}.timeout in PARALLEL mode (a client library rejects it: PARALLEL uses blockTimeout)"
-            )),
-            None if sequential => checker.warn(format!(
-                "{name}.timeout is missing in SEQUENTIAL mode (a client library requires it)"
-            )),
-            _ => {}
-        }
-    }
-    let has_block_timeout = checker.block.contains_key("blockTimeout");
-    if parallel && !has_block_timeout {
-        checker.warn(
-            "'blockTimeout' is missing in PARALLEL mode (the documentation's example sets it; a client library requires it)"
-                .to_owned(),
-        );
-    }
-    if sequential && has_block_timeout {
-        checker.warn("'blockTimeout' in SEQUENTIAL mode (a client library rejects it)".to_owned());
-    }
-}
-
-/// `variableName`: required; [client] allows only `^[a-z0-9_]+$` (a warning).
-fn variable_name(checker: &mut Checker<'_>) {
-    if let Some(name) = checker.required("variableName", Kind::String) {
-        let name = name.as_str().unwrap_or_default().to_owned();
-        let plain = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !plain {
-            checker.warn(format!(
-                "'variableName' '{name}' is not lowercase letters, digits and _ (a client library's rule)"
-            ));
+        if destination
+            .get("timeout")
+            .is_some_and(|value| !Kind::Integer.matches(value))
+        {
+            checker.error(format!("{name}.timeout must be a whole number"));
         }
     }
 }
 
 fn collect_digits(checker: &mut Checker<'_>) {
-    variable_name(checker);
+    checker.required("variableName", Kind::String);
     checker.required("announcementName", Kind::String);
     checker.required("errorAnnouncementName", Kind::String);
     checker.expected("standardAnnouncement", Kind::Boolean);
@@ -431,26 +384,7 @@ fn collect_digits(checker: &mut Checker<'_>) {
     for attribute in ["minDigits", "maxDigits", "maxTries", "timeout"] {
         checker.expected(attribute, Kind::Integer);
     }
-    if let Some(terminator) = checker.expected("terminator", Kind::String) {
-        let terminator = terminator.as_str().unwrap_or_default().to_owned();
-        if terminator != "#" && terminator != "*" {
-            checker.warn(format!(
-                "'terminator' '{terminator}' is neither # nor * (a client library's rule)"
-            ));
-        }
-    }
-    checker.range("minDigits", 1, 32);
-    checker.range("maxDigits", 1, 32);
-    checker.range("maxTries", 1, 10);
-    checker.range("timeout", 1, 300);
-    let digits = |name| checker.block.get(name).and_then(Value::as_i64);
-    if let (Some(min), Some(max)) = (digits("minDigits"), digits("maxDigits")) {
-        if min > max {
-            checker.warn(format!(
-                "'minDigits' {min} is more than 'maxDigits' {max} (a client library's rule)"
-            ));
-        }
-    }
+    checker.expected("terminator", Kind::String);
 }
 
 /// Whether `/interrupt-ecc-block` can end a block of this type while it runs (undocumented:
@@ -564,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn client_rules_are_warnings() {
+    fn the_library_rules_are_warnings() {
         let verdict = check(json!({"blocks": [
             {"blockType": "BRIDGE", "bridgeMode": "PARALLEL", "destinations": [
                 {"destinationType": "SIP_USER", "destination": "1001", "timeout": 20}]},
@@ -579,21 +513,113 @@ mod tests {
         assert_eq!(
             verdict.warnings,
             [
-                "blocks[0] (BRIDGE): destinations[0].timeout in PARALLEL mode (a client library rejects it: PARALLEL uses blockTimeout)",
-                "blocks[0] (BRIDGE): 'blockTimeout' is missing in PARALLEL mode (the documentation's example sets it; a client library requires it)",
-                "blocks[1] (COLLECT_DIGITS): 'variableName' 'PIN' is not lowercase letters, digits and _ (a client library's rule)",
-                "blocks[1] (COLLECT_DIGITS): 'terminator' '0' is neither # nor * (a client library's rule)",
-                "blocks[1] (COLLECT_DIGITS): 'minDigits' 40 is outside 1..32 (a client library's rule, not TENIOS's text)",
-                "blocks[1] (COLLECT_DIGITS): 'minDigits' 40 is more than 'maxDigits' 4 (a client library's rule)",
-                "blocks[2] (HANGUP): 'hangupCause' 'NORMAL_CLEARING' is not one of the causes a client library knows",
-                "blocks[3] (REFER): the REFER block's JSON attributes are undocumented: nothing was checked",
+                "blocks[0] (BRIDGE): PARALLEL mode without blockTimeout; the documented example sets one and tenios-ruby requires it [client]",
+                "blocks[0] (BRIDGE): destination 1 has a timeout; tenios-ruby rejects it in PARALLEL mode, where blockTimeout applies [client]",
+                "blocks[1] (COLLECT_DIGITS): variableName \"PIN\" does not match ^[a-z0-9_]+$ [client]",
+                "blocks[1] (COLLECT_DIGITS): minDigits 40 is outside 1 to 32 [client]",
+                "blocks[1] (COLLECT_DIGITS): minDigits 40 is greater than maxDigits 4 [client]",
+                "blocks[1] (COLLECT_DIGITS): terminator \"0\" is not # or * [client]",
+                "blocks[2] (HANGUP): hangupCause \"NORMAL_CLEARING\" is not one of the 30 causes tenios-ruby knows [client]",
+                "blocks[3] (REFER): TENIOS documents no JSON for REFER: the blockType REFER and the attribute destination are inferred; test on a live account [infer]",
             ]
         );
         assert_eq!(check(json!({"blocks": [
             {"blockType": "BRIDGE", "bridgeMode": "SEQUENTIAL", "blockTimeout": 5, "destinations": [
                 {"destinationType": "SIP_TRUNK", "destination": "trunk"}]}]})).warnings, [
-            "blocks[0] (BRIDGE): destinations[0].timeout is missing in SEQUENTIAL mode (a client library requires it)",
-            "blocks[0] (BRIDGE): 'blockTimeout' in SEQUENTIAL mode (a client library rejects it)",
+            "blocks[0] (BRIDGE): SEQUENTIAL mode with a blockTimeout; the documented examples have none and tenios-ruby rejects it [client]",
+            "blocks[0] (BRIDGE): destination 1 has no timeout; tenios-ruby requires one per destination in SEQUENTIAL mode [client]",
         ]);
+    }
+
+    /// Issue 16, finding 8: the library's builder warns on a non-E.164 forwardAni and on
+    /// COLLECT_SPEECH maxTries 0, and the simulator did not; it called COLLECT_SPEECH's
+    /// variableName rule a client library's, which no client has ([infer]).
+    #[test]
+    fn the_warnings_the_simulator_lacked() {
+        let verdict = check(json!({"blocks": [
+            {"blockType": "CALL_SETTINGS", "forwardAni": "0221 5540"},
+            {"blockType": "COLLECT_SPEECH", "announcementName": "a", "standardAnnouncement": true,
+             "missingInputAnnouncementName": "b", "standardMissingInputAnnouncement": true,
+             "language": "de-DE", "variableName": "A B", "maxTries": 0},
+        ]}));
+        assert!(verdict.errors.is_empty(), "{:?}", verdict.errors);
+        assert_eq!(
+            verdict.warnings,
+            [
+                "blocks[0] (CALL_SETTINGS): forwardAni \"0221 5540\" is not an E.164 number [infer]",
+                "blocks[1] (COLLECT_SPEECH): variableName \"A B\" does not match ^[a-z0-9_]+$ [infer]",
+                "blocks[1] (COLLECT_SPEECH): maxTries is 0 [infer]",
+            ]
+        );
+    }
+
+    /// The same blocks, built by the library's builder and checked here, give the same
+    /// warnings, word for word (each names its block its own way).
+    #[test]
+    fn the_builders_warnings_and_these_are_the_same() {
+        use tenios::webhook::blocks::{CollectDigits, CollectSpeech};
+        use tenios::webhook::{Blocks, BridgeMode, Destination};
+        use tenios::DestinationType::{ExternalNumber, SipUser};
+        let mut b = Blocks::new();
+        let destination = |kind, d: &str, timeout| Destination::new(kind, d, timeout).unwrap();
+        b.add_bridge(
+            BridgeMode::Sequential,
+            Some(0),
+            &[
+                destination(SipUser, "1001", None),
+                destination(ExternalNumber, "+4922", Some(0)),
+            ],
+        )
+        .unwrap();
+        b.add_bridge(
+            BridgeMode::Parallel,
+            None,
+            &[destination(SipUser, "1", Some(5))],
+        )
+        .unwrap();
+        b.add_say("Guten Tag", "de_male_1", false).unwrap();
+        b.add_collect_digits(&CollectDigits {
+            announcement_name: "enter-pin",
+            standard_announcement: true,
+            error_announcement_name: "wrong-pin",
+            standard_error_announcement: true,
+            variable_name: "Pin-Code",
+            min_digits: 6,
+            max_digits: 40,
+            terminator: "x",
+            max_tries: 0,
+            timeout: 301,
+        })
+        .unwrap();
+        let speech = CollectSpeech {
+            language: "en-GB",
+            variable_name: "What-Was-Said",
+            max_tries: 0,
+            ..CollectSpeech {
+                announcement_name: "ask",
+                standard_announcement: false,
+                missing_input_announcement_name: "silence",
+                standard_missing_input_announcement: false,
+                language: "",
+                variable_name: "",
+                max_tries: 1,
+            }
+        };
+        b.add_collect_speech(&speech).unwrap();
+        for (hangup, ani) in [("NORMAL_CLEARING", "0221"), ("USER_BUSY", "+49221")] {
+            b.add_hangup(hangup).unwrap();
+            b.add_call_settings(ani).unwrap();
+        }
+        b.add_refer(Some("sip:4044@192.0.2.10")).unwrap();
+        let verdict = validate(200, b.to_json().as_bytes());
+        assert!(verdict.errors.is_empty(), "{:?}", verdict.errors);
+        let words = |warnings: &[String]| -> Vec<String> {
+            warnings
+                .iter()
+                .map(|w| w.split_once("): ").unwrap().1.to_owned())
+                .collect()
+        };
+        assert_eq!(b.warnings().len(), 17, "{:#?}", b.warnings());
+        assert_eq!(words(&verdict.warnings), words(b.warnings()));
     }
 }
