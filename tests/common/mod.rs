@@ -43,7 +43,9 @@ impl Sim {
 
     /// Starts a simulator with exactly these arguments (no key or calls of its own).
     pub fn start_bare(args: &[&str]) -> Sim {
+        // --follow-parent: a test binary that dies never leaves a simulator behind.
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+            .arg("--follow-parent")
             .args(args)
             .stdout(Stdio::piped())
             .spawn()

@@ -103,7 +103,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
     stderr_path = tmp_path_factory.mktemp("sim") / "stderr.txt"
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
-            [SIM_BINARY, "--port", "0", "--access-key", ACCESS_KEY,
+            [SIM_BINARY, "--follow-parent", "--port", "0", "--access-key", ACCESS_KEY,
              "--call", CALL, "--stuck-call", STUCK_CALL, "--connected-call", CONNECTED_CALL,
              "--supervisor-key", SUPERVISOR_KEY, "--blacklist", BLACKLISTED],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,

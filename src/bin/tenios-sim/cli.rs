@@ -17,7 +17,8 @@ pub const DEFAULT_SUPERVISOR_KEY: &str = "sim-supervisor-key";
 pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] \
 [--call UUID] [--stuck-call UUID] [--connected-call UUID] [--blacklist NUMBER] [--config FILE] \
 [--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--webhook URL [--webhook-key KEY] \
-[--customer-number N] [--announcement-ms N] [--call-control-call UUID]]";
+[--customer-number N] [--announcement-ms N] [--call-control-call UUID]] [--address-file FILE] \
+[--follow-parent]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -29,6 +30,7 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
                   [--config FILE] [--idle-close-ms N] [--tls-cert FILE --tls-key FILE]
                   [--webhook URL [--webhook-key KEY] [--customer-number N]
                    [--announcement-ms N] [--call-control-call UUID]]
+                  [--address-file FILE] [--follow-parent]
 
   --port N              listen on 127.0.0.1:N (default 0: a free port)
   --access-key KEY      the one valid access key (default sim-access-key)
@@ -53,10 +55,16 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
   --announcement-ms N   an ANNOUNCEMENT block plays N ms (default: until interrupted)
   --call-control-call UUID
                         a call that enters Call Control at launch (repeatable; needs --webhook)
+  --address-file FILE   once bound, write the base URL (http://127.0.0.1:PORT and a line end)
+                        to FILE (written to FILE.tmp, then renamed: never seen half-written)
+  --follow-parent       exit when the process that started the simulator exits (for test
+                        harnesses, so that a runner that dies leaves no simulator behind)
   --help                show this help
 
 Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
-serves until killed or until its parent process exits (Unix). Unreadable or mismatched TLS
+serves until killed (SIGTERM), or with --follow-parent until its parent process exits.
+It does not detach from the terminal by itself: start it with `&` (or setsid) in a CI step
+and kill its pid when done. Unreadable or mismatched TLS
 files exit with status 2; a client whose TLS handshake fails is just disconnected.
 Control endpoints for tests (served over HTTPS too):
 GET /_sim/requests, GET /_sim/interrupts, GET /_sim/calls, GET /_sim/calls/UUID,
@@ -79,6 +87,10 @@ pub struct Settings {
     pub tls: Option<TlsFiles>,
     /// Call this Call Control webhook (`--webhook`, the config's `"webhook"`).
     pub webhook: Option<webhook::Settings>,
+    /// Write the base URL here once bound (`--address-file`).
+    pub address_file: Option<PathBuf>,
+    /// Exit when the parent process exits (`--follow-parent`).
+    pub follow_parent: bool,
 }
 
 /// The PEM files of `--tls-cert` and `--tls-key`; read by `tls::server_config`.
@@ -181,6 +193,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut webhook_key: Option<String> = None;
     let mut customer_number: Option<u64> = None;
     let mut announcement_ms: Option<u64> = None;
+    let mut address_file: Option<PathBuf> = None;
+    let mut follow_parent = false;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -189,6 +203,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             .map_err(|arg| format!("argument is not valid UTF-8: {arg:?}"))?;
         if arg == "--help" || arg == "-h" {
             return Ok(Invocation::Help);
+        }
+        if arg == "--follow-parent" {
+            follow_parent = true;
+            continue;
         }
         // Both `--flag value` and `--flag=value` are accepted.
         let (flag, inline_value) = match arg.split_once('=') {
@@ -249,6 +267,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                 })?);
             }
             "--call-control-call" => flag_calls.push((value()?, CallFlag::CallControl)),
+            "--follow-parent" => return Err("--follow-parent takes no value".to_owned()),
+            "--address-file" => {
+                let path = value()?;
+                if path.is_empty() {
+                    return Err("--address-file needs a file name".to_owned());
+                }
+                address_file = Some(PathBuf::from(path));
+            }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -351,6 +377,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         idle_close,
         tls,
         webhook,
+        address_file,
+        follow_parent,
     })))
 }
 
@@ -488,6 +516,18 @@ mod tests {
         assert_eq!(settings.account.supervisor_key, DEFAULT_SUPERVISOR_KEY);
         assert!(settings.account.blacklist.is_empty());
         assert!(settings.calls.is_empty());
+        assert_eq!(settings.address_file, None);
+        assert!(!settings.follow_parent);
+    }
+
+    #[test]
+    fn address_file_and_follow_parent() {
+        let settings = run(&["--address-file", "/tmp/a", "--follow-parent"]).unwrap();
+        assert_eq!(settings.address_file, Some(PathBuf::from("/tmp/a")));
+        assert!(settings.follow_parent);
+        assert!(run(&["--address-file"]).is_err());
+        assert!(run(&["--address-file="]).is_err());
+        assert!(run(&["--follow-parent=yes"]).is_err());
     }
 
     #[test]
