@@ -104,8 +104,21 @@ same "installed files" "$(listing "$STAGE")" "$(sort <<EOF
 ./usr/local/share/doc/tenios/LICENSE-APACHE
 ./usr/local/share/doc/tenios/LICENSE-MIT
 ./usr/local/share/doc/tenios/README.md
+$(cd "$ROOT" && for f in docs/*.md; do [[ -e $f ]] && echo "./usr/local/share/doc/tenios/$f"; done)
+$(cd "$ROOT" && for f in man/man1/*.1 man/man3/*.3; do echo "./usr/local/share/$f"; done)
 EOF
 )"
+# Every function of the header has a man page, found by man(1) under the installed MANPATH.
+missing=
+for fn in $("$PYTHON" "$ROOT/tests/install/header_functions.py" "$P/include/tenios.h"); do
+    [[ -f $P/share/man/man3/$fn.3 ]] || missing+=" $fn"
+done
+same "a man page for every function of tenios.h" "$missing" ""
+if command -v man >/dev/null 2>&1; then
+    same "man 3 tenios_client_transfer_call (MANPATH=\$PREFIX/share/man)" \
+        "$(MANPATH=$P/share/man MANWIDTH=80 man 3 tenios_client_transfer_call 2>&1 | grep -m1 -o 'tenios_client_transfer_call - .*')" \
+        "tenios_client_transfer_call - Transfers the connected call call_uuid to"
+fi
 LIBFILE=$P/lib/libtenios.so.$VERSION
 same "readelf -d: SONAME" "$(readelf -d "$LIBFILE" | grep -o 'Library soname: .*')" \
     "Library soname: [libtenios.so.$MAJOR]"
@@ -278,7 +291,7 @@ if run_log "make install with LIBDIR" "$MAKE" -C "$ROOT" --no-print-directory in
         "$(grep -o '"${CMAKE_CURRENT_LIST_DIR}/[./]*"' "$L/cmake/tenios/teniosConfig.cmake")" \
         '"${CMAKE_CURRENT_LIST_DIR}/../../../.."'
     same "DOCDIR: the licenses" "$(ls "$STAGE2/usr/share/doc/libtenios-dev" | tr '\n' ' ')" \
-        "LICENSE-APACHE LICENSE-MIT README.md "
+        "LICENSE-APACHE LICENSE-MIT README.md $([[ -d $ROOT/docs ]] && echo "docs ")"
     run_log "make uninstall with LIBDIR" "$MAKE" -C "$ROOT" --no-print-directory uninstall \
         DESTDIR="$STAGE2" "${DIRS[@]}" &&
         same "LIBDIR: make uninstall leaves no file" \
