@@ -8,7 +8,7 @@
 #                  programs against it only; symbols, SONAME, README snippets, uninstall, and
 #                  the proof that the ABI gate catches what it should
 #   make abi-check     compare the library's ABI with the committed baseline (abi/libtenios.abi)
-#   make abi-baseline  regenerate that baseline (after a deliberate change: README, "Versions")
+#   make abi-baseline  regenerate that baseline (a release step: docs/releasing.md)
 #
 # Why by hand and not cargo-c: cargo-c (`cargo cinstall`) makes this same layout, but Debian 12's
 # cargo-c 0.9.14 embeds a 2022 cargo that cannot read this crate's Cargo.lock (version 4) and

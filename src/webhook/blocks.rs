@@ -5,7 +5,7 @@
 //! the block is not added, the builder is unchanged, and the message names the rule. What comes
 //! only from an example or a client library's validation ([ex], [client], [infer]) is a
 //! **warning**: the block is added and a warning is recorded, readable with
-//! [`Blocks::warnings`]. [`RULES`] is the table of both (the README prints the same table; a
+//! [`Blocks::warnings`]. [`RULES`] is the table of both (docs/webhook.md prints the same table; a
 //! test keeps them equal).
 //!
 //! The JSON is compact, with attributes in the order of TENIOS's documented examples (BRIDGE:
@@ -141,7 +141,7 @@ pub enum Outcome {
 pub struct Rule {
     pub block: &'static str,
     pub rule: &'static str,
-    /// Where it comes from: [doc], [ex], [client], [infer] (see the README) or "library".
+    /// Where it comes from: [doc], [ex], [client], [infer] (see docs/webhook.md) or "library".
     pub certainty: &'static str,
     pub outcome: Outcome,
 }
@@ -160,7 +160,7 @@ const fn rule(
     }
 }
 
-/// Every rule the builder checks, in the README's order.
+/// Every rule the builder checks, in the order of docs/webhook.md.
 pub const RULES: &[Rule] = &[
     rule("BRIDGE", "`bridgeMode` is `SEQUENTIAL` or `PARALLEL`", "[doc]", Outcome::Error),
     rule("BRIDGE", "`destinationType` is `EXTERNALNUMBER`, `SIP_USER` or `SIP_TRUNK`", "[doc]", Outcome::Error),
@@ -929,10 +929,10 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
-    /// The README's certainty table is this module's RULES, row for row.
+    /// The certainty table of docs/webhook.md is this module's RULES, row for row.
     #[test]
-    fn the_readme_table_is_rules() {
-        let readme = include_str!("../../README.md");
+    fn the_documented_table_is_rules() {
+        let readme = include_str!("../../docs/webhook.md");
         for r in RULES {
             let outcome = match r.outcome {
                 Outcome::Error => "error",
@@ -942,7 +942,10 @@ mod tests {
                 "| {} | {} | {} | {} |",
                 r.block, r.rule, r.certainty, outcome
             );
-            assert!(readme.contains(&row), "README lacks the row\n{row}");
+            assert!(
+                readme.contains(&row),
+                "docs/webhook.md lacks the row\n{row}"
+            );
         }
     }
 }
