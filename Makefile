@@ -1,7 +1,7 @@
 # libtenios: build, test and demo.  GNU make.
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
-#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook
+#   make test          deps, build, header-check, test-docs, test-rust, test-c, test-python, test-webhook
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
@@ -184,7 +184,8 @@ $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 # ------------------------------------------------------------------- deps
 
 # Idempotent and quiet: installs only what is missing (Debian packages: valgrind, tinyproxy,
-# openssl; cmake, pkg-config and abigail-tools for test-install and abi-check).  pytest goes
+# openssl; mandoc and curl for test-docs; cmake, pkg-config and abigail-tools for test-install
+# and abi-check).  pytest goes
 # through pip; where pip cannot install (no pip, or a Debian "externally managed"
 # system Python) it falls back to Debian's python3-pytest.
 deps:
@@ -196,7 +197,7 @@ deps:
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
 	@for pair in tinyproxy:tinyproxy openssl:openssl cmake:cmake pkg-config:pkg-config \
-			abidiff:abigail-tools; do \
+			abidiff:abigail-tools mandoc:mandoc curl:curl; do \
 		tool=$${pair%%:*}; pkg=$${pair#*:}; \
 		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
 			echo "deps: installing $$pkg"; \
@@ -286,8 +287,8 @@ test-webhook: build
 		TENIOS_LIBRARY=$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
 		tests/webhook/e2e.sh $(PYTHON) bindings/python/examples/webhook_server.py
 
-test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
-      test-python-wheel test-install abi-check
+test: deps build header-check test-header test-docs test-rust test-fuzz test-c test-cpp test-python \
+      test-webhook test-python-wheel test-install abi-check
 
 # ------------------------------------------------------------------- demo
 
@@ -330,3 +331,4 @@ clean:
 include mk/install.mk
 include mk/python.mk
 include mk/bench.mk
+include mk/docs.mk
