@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::base_url::{is_loopback, BaseUrl};
 use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
-use crate::error::Error;
+use crate::error::{with_request_hint, Error, TLS_HINT};
 use crate::pool::Pool;
 use crate::response::MAX_BODY_BYTES;
 use crate::telemetry::{self, LogLevel, LogSink};
@@ -158,9 +158,12 @@ impl Client {
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.traced(endpoint.request_line(), || {
-            let body = serde_json::to_vec(body).map_err(|e| {
-                Error::Internal(format!("internal error: cannot encode the request: {e}"))
-            })?;
+            let body = serde_json::to_value(body)
+                .and_then(|value| serde_json::to_vec(&value).map(|bytes| (value, bytes)))
+                .map_err(|e| {
+                    Error::Internal(format!("internal error: cannot encode the request: {e}"))
+                });
+            let (request, body) = body?;
             self.exchange(endpoint, &body)
                 .and_then(|(status, answer)| {
                     let t = telemetry::current_timings();
@@ -174,6 +177,7 @@ impl Client {
                     classify(status, &answer)
                 })
                 .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
+                .map_err(|e| with_request_hint(e, &request))
         })
     }
 
@@ -285,7 +289,8 @@ impl Client {
         };
         match error {
             E::Timeout(ureq::Timeout::Connect) => Error::Timeout(format!(
-                "timed out connecting after {} ms",
+                "timed out connecting after {} ms; check that the base URL's host is reachable \
+                 from here, or raise the connect timeout",
                 ms(self.config.connect_timeout)
             )),
             E::Timeout(_) => Error::Timeout(format!(
@@ -293,10 +298,12 @@ impl Client {
                 ms(self.config.timeout)
             )),
             E::Io(e) => self.io_error(&e),
-            E::HostNotFound => Error::Network("host not found".into()),
+            E::HostNotFound => {
+                Error::Network("host not found; check the host name in the base URL".into())
+            }
             E::ConnectionFailed => Error::Network("connection failed".into()),
-            E::Tls(reason) => Error::Network(format!("TLS failure: {reason}")),
-            E::Rustls(e) => Error::Network(format!("TLS failure: {e}")),
+            E::Tls(reason) => Error::Network(format!("TLS failure: {reason}; {TLS_HINT}")),
+            E::Rustls(e) => Error::Network(format!("TLS failure: {e}; {TLS_HINT}")),
             E::Pem(e) => Error::Network(format!("TLS failure: bad PEM data: {e}")),
             E::BodyExceedsLimit(_) => protocol(format!(
                 "response body is larger than {MAX_BODY_BYTES} bytes"
@@ -334,9 +341,11 @@ impl Client {
             // rustls reports handshake and certificate failures as InvalidData; plain HTTP
             // parse failures come back as ureq protocol errors instead.
             K::InvalidData if self.endpoints[0].scheme_str() == Some("https") => {
-                return Error::Network(format!("TLS failure: {e}"));
+                return Error::Network(format!("TLS failure: {e}; {TLS_HINT}"));
             }
-            K::ConnectionRefused => "connection refused",
+            K::ConnectionRefused => {
+                "connection refused; check that the server in the base URL is running"
+            }
             K::ConnectionReset => "connection reset by peer",
             K::ConnectionAborted => "connection aborted",
             K::UnexpectedEof => "connection closed before the response was complete",
