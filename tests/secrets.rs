@@ -147,7 +147,10 @@ fn a_short_key_mangles_no_message_of_the_library() {
     })
     .unwrap();
     let error = closed.interrupt_block("o", CALL).unwrap_err();
-    assert_eq!(error.to_string(), "network error: connection refused");
+    assert_eq!(
+        error.to_string(),
+        "network error: connection refused; check that the server in the base URL is running"
+    );
 
     let sim = Sim::start_with(&["--access-key", "the-real-key"]);
     let client = Client::new(ClientConfig {
@@ -158,7 +161,10 @@ fn a_short_key_mangles_no_message_of_the_library() {
     // "E" occurs in the code BAD_CREDENTIALS: the code and its status stay as they are.
     let error = client.interrupt_block("E", CALL).unwrap_err();
     assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
-    assert_eq!(error.to_string(), "BAD_CREDENTIALS: Bad credentials");
+    assert_eq!(
+        error.to_string(),
+        format!("BAD_CREDENTIALS: Bad credentials; {KEY_HINT}")
+    );
     // An undocumented code that contains the key is server text like any other.
     sim.fault(json!({"status": 400, "body": json!({"error_code": "NOPE_x", "error_message": "x"}).to_string()}));
     let error = client.interrupt_block("x", CALL).unwrap_err();

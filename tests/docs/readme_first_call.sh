@@ -46,7 +46,7 @@ env -u CARGO_TARGET_DIR -u TENIOS_API_URL -u TENIOS_ACCESS_KEY \
     timeout 30 bash "$WORK/run.sh" >"$WORK/run.out" 2>&1
 out=$(cat "$WORK/run.out")
 expected="interrupted
-TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid 00000000-0000-4000-8000-000000000000: the call may have ended (the caller hung up or it was transferred away), or the uuid is wrong"
 [[ $out == "$expected"* ]] || fail "the README's run block printed:
 $out
 expected it to start with:

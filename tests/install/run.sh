@@ -260,7 +260,7 @@ if [[ -x readme/readme-1-c11 ]]; then
     same "README first call, known call" "$out" "interrupted"
     out=$(LD_LIBRARY_PATH=$P/lib TENIOS_API_URL=$URL TENIOS_ACCESS_KEY=$KEY readme/readme-1-c11 "$UNKNOWN" 2>&1) || true
     same "README first call, unknown call: status and message" "$out" \
-        "TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+        "TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid $UNKNOWN: the call may have ended (the caller hung up or it was transferred away), or the uuid is wrong"
 fi
 
 if kill -0 "$SIM_PID" 2>/dev/null; then
