@@ -158,12 +158,11 @@ impl Client {
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.traced(endpoint.request_line(), || {
-            let body = serde_json::to_value(body)
-                .and_then(|value| serde_json::to_vec(&value).map(|bytes| (value, bytes)))
-                .map_err(|e| {
-                    Error::Internal(format!("internal error: cannot encode the request: {e}"))
-                });
-            let (request, body) = body?;
+            let request = body;
+            // Serialized straight to bytes: the fields go out in their documented order.
+            let body = serde_json::to_vec(request).map_err(|e| {
+                Error::Internal(format!("internal error: cannot encode the request: {e}"))
+            })?;
             self.exchange(endpoint, &body)
                 .and_then(|(status, answer)| {
                     let t = telemetry::current_timings();
@@ -177,7 +176,10 @@ impl Client {
                     classify(status, &answer)
                 })
                 .map_err(|e| secrets.iter().fold(e, |e, secret| e.redacted(secret)))
-                .map_err(|e| with_request_hint(e, &request))
+                .map_err(|e| match serde_json::to_value(request) {
+                    Ok(request) => with_request_hint(e, &request),
+                    Err(_) => e,
+                })
         })
     }
 
