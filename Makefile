@@ -1,8 +1,8 @@
 # libtenios: build, test and demo.  GNU make.
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
-#   make test          deps, build, header-check, test-rust, test-c, test-python, test-webhook,
-#                      test-netem, test-lua, test-kamailio (and more: see the test target)
+#   make test          deps, build, header-check, test-docs, test-rust, test-c, test-python,
+#                      test-webhook, test-netem, test-lua, test-kamailio (and more: see the test target)
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
@@ -198,7 +198,8 @@ $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 # ------------------------------------------------------------------- deps
 
 # Idempotent and quiet: installs only what is missing (Debian packages: valgrind, tinyproxy,
-# openssl; cmake, pkg-config and abigail-tools for test-install and abi-check).  pytest goes
+# openssl; mandoc and curl for test-docs; cmake, pkg-config and abigail-tools for test-install
+# and abi-check).  pytest goes
 # through pip; where pip cannot install (no pip, or a Debian "externally managed"
 # system Python) it falls back to Debian's python3-pytest.
 deps:
@@ -210,7 +211,7 @@ deps:
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
 	@for pair in tinyproxy:tinyproxy openssl:openssl cmake:cmake pkg-config:pkg-config \
-			abidiff:abigail-tools ip:iproute2 nft:nftables; do \
+			abidiff:abigail-tools ip:iproute2 nft:nftables mandoc:mandoc curl:curl; do \
 		tool=$${pair%%:*}; pkg=$${pair#*:}; \
 		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
 			echo "deps: installing $$pkg"; \
@@ -322,8 +323,8 @@ test-netem: build
 	TENIOS_SIM=$(SIM) NETEM_DRIVER=$(CURDIR)/$(NETEM_DRIVER) NETEM_PROXY=$(CURDIR)/$(NETEM_PROXY) \
 		$(PYTHON) tests/netem/netem.py
 
-test: deps build header-check test-header test-rust test-fuzz test-c test-cpp test-python test-webhook \
-      test-netem test-python-wheel test-install abi-check test-lua test-kamailio
+test: deps build header-check test-header test-docs test-rust test-fuzz test-c test-cpp test-python \
+      test-webhook test-netem test-python-wheel test-install abi-check test-lua test-kamailio
 
 # ------------------------------------------------------------------- demo
 
@@ -369,3 +370,4 @@ include mk/python.mk
 include mk/bench.mk
 include mk/lua.mk
 include mk/kamailio.mk
+include mk/docs.mk

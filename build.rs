@@ -1,10 +1,10 @@
 //! Link flags for the shared library, and the header generator.
 //!
-//! - SONAME `libtenios.so.<major>` (README, "Versions and ABI"), so that programs linked
+//! - SONAME `libtenios.so.<major>` (docs/versions.md), so that programs linked
 //!   against one major version never load another.
-//! - `-z nodelete`: `dlclose` never unmaps libtenios (README, "Running inside a host
-//!   process"). Its threads, thread-local destructors and panic hook point into its code, and
-//!   a host that reloads a module keeps one copy instead of leaking one per reload.
+//! - `-z nodelete`: `dlclose` never unmaps libtenios (docs/host-process.md). Its threads,
+//!   thread-local destructors and panic hook point into its code, and a host that reloads a
+//!   module keeps one copy instead of leaking one per reload.
 //! - `include/tenios.h` is written by cbindgen only when `TENIOS_HEADER_OUT` names a file
 //!   (`make header`, `make header-check`): a plain `cargo build` never writes into the source
 //!   tree.

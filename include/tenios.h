@@ -21,8 +21,8 @@
  * "[REDACTED]", and a text still found to hold a key is replaced whole. A documented error code
  * (such as BAD_CREDENTIALS) is always shown as it is. The rule in full: docs/redaction.md.
  *
- * Processes: see "Running inside a host process" in the README for fork, unloading,
- * shutdown, the environment and the threads libtenios starts.
+ * Processes: see docs/host-process.md for fork, unloading, shutdown, the environment and the
+ * threads libtenios starts. Every function has a man page: man 3 libtenios lists them.
  */
 
 #ifndef TENIOS_H
@@ -1216,7 +1216,7 @@ tenios_status tenios_blocks_to_json(const struct tenios_blocks *blocks,
 
 /**
  * How many warnings the added blocks gave (rules only an example or a client library
- * states; see the README's table). 0 for NULL. One thread at a time.
+ * states; see the table in docs/webhook.md). 0 for NULL. One thread at a time.
  */
 size_t tenios_blocks_warning_count(const struct tenios_blocks *blocks);
 

@@ -33,7 +33,7 @@ if ((rc & 8)) || [[ -n $bad ]]; then
     echo "$report" | sed 's/^/  | /'
     echo "abi-compare: a removed function, a changed signature, enum value or struct breaks" \
          "programs built against the old library. Undo it, or make it a new major version" \
-         "(README, \"Versions and ABI\") and run \`make abi-baseline\`."
+         "(docs/versions.md, docs/releasing.md) and run \`make abi-baseline\`."
     exit 1
 fi
 if ((rc & 4)); then

@@ -1,14 +1,14 @@
 # libtenios: install, uninstall, the install tests and the ABI gate.  Included by the Makefile.
 #
 #   make install   [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=...] [INCLUDEDIR=...] [BINDIR=...]
-#                  [DATADIR=...] [DOCDIR=...]  copy the built library into place (`make build`
+#                  [DATADIR=...] [DOCDIR=...] [MANDIR=...]  copy the built library into place (`make build`
 #                  first, as yourself: install never runs cargo, so `sudo make install` works)
 #   make uninstall same variables: removes exactly what install put there
 #   make test-install  install into a temporary DESTDIR and build C, C++ (CMake) and static
 #                  programs against it only; symbols, SONAME, README snippets, uninstall, and
 #                  the proof that the ABI gate catches what it should
 #   make abi-check     compare the library's ABI with the committed baseline (abi/libtenios.abi)
-#   make abi-baseline  regenerate that baseline (after a deliberate change: README, "Versions")
+#   make abi-baseline  regenerate that baseline (a release step: docs/releasing.md)
 #
 # Why by hand and not cargo-c: cargo-c (`cargo cinstall`) makes this same layout, but Debian 12's
 # cargo-c 0.9.14 embeds a 2022 cargo that cannot read this crate's Cargo.lock (version 4) and
@@ -30,6 +30,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share
 DOCDIR     ?= $(DATADIR)/doc/tenios
+MANDIR     ?= $(DATADIR)/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/tenios
 INSTALL    ?= install
@@ -41,6 +42,11 @@ REALNAME   := libtenios.so.$(VERSION)
 # -lm -ldl -lc" (Rust's std on Linux/glibc); tests/install links a static program with these.
 STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 LICENSES   := LICENSE-MIT LICENSE-APACHE
+# The committed man pages (`make man` regenerates them from the header) and the guides the
+# README links to, installed beside it so that its links work.
+MAN1_PAGES := $(wildcard man/man1/*.1)
+MAN3_PAGES := $(wildcard man/man3/*.3)
+DOC_PAGES  := $(wildcard docs/*.md)
 
 # Paths as the generated files write them: ${prefix}-relative in tenios.pc and relative to the
 # package's own folder in the CMake config whenever the directory is under PREFIX.
@@ -61,7 +67,8 @@ install-check:
 
 install: install-check
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(INSTALL) -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/$(REALNAME)
 	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtenios.so
@@ -69,6 +76,9 @@ install: install-check
 	$(INSTALL) -m 0644 $(HEADER) $(CPP_HEADER) $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 0755 $(SIM) $(DESTDIR)$(BINDIR)/tenios-sim
 	$(INSTALL) -m 0644 $(LICENSES) README.md $(DESTDIR)$(DOCDIR)/
+	$(if $(DOC_PAGES),$(INSTALL) -m 0644 $(DOC_PAGES) $(DESTDIR)$(DOCDIR)/docs/)
+	$(INSTALL) -m 0644 $(MAN1_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(MAN3_PAGES) $(DESTDIR)$(MANDIR)/man3/
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
 	    -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
@@ -97,8 +107,10 @@ uninstall:
 	      $(DESTDIR)$(INCLUDEDIR)/tenios.h $(DESTDIR)$(INCLUDEDIR)/tenios.hpp \
 	      $(DESTDIR)$(BINDIR)/tenios-sim $(DESTDIR)$(PKGCONFIGDIR)/tenios.pc \
 	      $(DESTDIR)$(CMAKEDIR)/teniosConfig.cmake $(DESTDIR)$(CMAKEDIR)/teniosConfigVersion.cmake \
-	      $(addprefix $(DESTDIR)$(DOCDIR)/,$(LICENSES) README.md)
-	-rmdir $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
+	      $(addprefix $(DESTDIR)$(DOCDIR)/,$(LICENSES) README.md $(DOC_PAGES)) \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1_PAGES))) \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3_PAGES)))
+	-rmdir $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 		echo ldconfig; ldconfig; \
 	fi

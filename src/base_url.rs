@@ -37,7 +37,7 @@ impl BaseUrl {
         let host = parse_authority(authority)?;
         if scheme == "http" && !is_loopback(host) {
             return Err(format!(
-                "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not {host}"
+                "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not {host}; use https://"
             ));
         }
         let path = path.trim_end_matches('/');
@@ -176,9 +176,9 @@ mod tests {
             ("", "it is empty"),
             ("api.tenios.com", "expected https://host[:port][/path]"),
             ("ftp://x", "scheme ftp:// is not supported (use https://)"),
-            ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com"),
-            ("http://128.0.0.1", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not 128.0.0.1"),
-            ("http://localhost.evil.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not localhost.evil.com"),
+            ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://"),
+            ("http://128.0.0.1", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not 128.0.0.1; use https://"),
+            ("http://localhost.evil.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not localhost.evil.com; use https://"),
             ("https://", "it has no host"),
             ("https://h:0", "port \"0\" is not a number from 1 to 65535"),
             ("https://h:99999", "port \"99999\" is not a number from 1 to 65535"),
@@ -186,7 +186,7 @@ mod tests {
             ("https://u:p@h", "user info, query and fragment are not allowed"),
             ("https://h/?q", "user info, query and fragment are not allowed"),
             ("https://h x", "it contains whitespace or control characters"),
-            ("http://[::2]", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not ::2"),
+            ("http://[::2]", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not ::2; use https://"),
             ("http://[zz]", "[zz] is not an IPv6 address"),
         ];
         for (input, reason) in bad {

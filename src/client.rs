@@ -12,7 +12,7 @@ use ureq_proto::http::{Method, Request, Uri};
 
 use crate::base_url::{is_loopback, BaseUrl};
 use crate::config::{check_product, check_proxy, proxy_from_env, ClientConfig, USER_AGENT};
-use crate::error::Error;
+use crate::error::{with_request_hint, Error, TLS_HINT};
 use crate::http::exchange::exchange;
 use crate::net::pool::{Origin, Pool};
 use crate::net::{Deadline, Failure, Limit};
@@ -194,7 +194,8 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let body = serde_json::to_vec(body).map_err(|e| {
+        let request = body;
+        let body = serde_json::to_vec(request).map_err(|e| {
             Error::Internal(format!("internal error: cannot encode the request: {e}"))
         })?;
         self.send(
@@ -204,6 +205,11 @@ impl Client {
             secrets,
             classify,
         )
+        // What to do next, where the request tells more than the error (only on failure).
+        .map_err(|e| match serde_json::to_value(request) {
+            Ok(request) => with_request_hint(e, &request),
+            Err(_) => e,
+        })
     }
 
     /// The generic call's request: `body` (JSON, checked by the caller) to `path` below the
@@ -382,7 +388,8 @@ impl Client {
         }
         match failure {
             Failure::TimedOut(Limit::Connect) => Error::Timeout(format!(
-                "timed out connecting after {} ms",
+                "timed out connecting after {} ms; check that the base URL's host is reachable \
+                 from here, or raise the connect timeout",
                 ms(self.config.connect_timeout)
             )),
             Failure::TimedOut(Limit::Call) => Error::Timeout(format!(
@@ -392,9 +399,11 @@ impl Client {
             Failure::Lookup { message, timed_out } if timed_out => {
                 Error::Timeout(format!("timed out: {message}"))
             }
-            Failure::Lookup { message, .. } => Error::Network(message),
+            Failure::Lookup { message, .. } => {
+                Error::Network(format!("{message}; check the host name in the base URL"))
+            }
             Failure::Io(e) => io_error(&e),
-            Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}")),
+            Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}; {TLS_HINT}")),
             Failure::ProxyRefused(status) => {
                 Error::Network(format!("the proxy refused the tunnel (HTTP {status})"))
             }
@@ -415,7 +424,9 @@ impl Client {
 fn io_error(e: &io::Error) -> Error {
     use io::ErrorKind as K;
     let what = match e.kind() {
-        K::ConnectionRefused => "connection refused",
+        K::ConnectionRefused => {
+            "connection refused; check that the server in the base URL is running"
+        }
         K::ConnectionReset => "connection reset by peer",
         K::ConnectionAborted => "connection aborted",
         K::UnexpectedEof => "connection closed before the response was complete",

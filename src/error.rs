@@ -20,7 +20,18 @@ pub struct ApiError {
     pub message: Option<String>,
     /// `fields`: the request fields the error is about.
     pub fields: Vec<String>,
+    /// What to do about it, when the request gives more to say than the code alone (the call's
+    /// uuid for `CALL_UUID_NOT_FOUND`, say): set by the client, never from the server's text.
+    pub hint: Option<String>,
 }
+
+/// Where the access key is found, for every message about a rejected key.
+pub const KEY_HINT: &str = "check the access key: the TENIOS customer portal shows it under \
+MY ACCOUNT > General settings, API section";
+
+/// Said of every TLS failure.
+pub const TLS_HINT: &str = "check the host name in the base URL, and give the CA that signed \
+its certificate as a CA file when it is not a public one (a company or test CA)";
 
 /// Why an interrupt did not succeed. Each variant maps to one [`Status`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,6 +188,7 @@ impl Error {
                 }),
                 message: api.message.map(hidden),
                 fields: api.fields.into_iter().map(hidden).collect(),
+                hint: api.hint,
             }),
             Error::InvalidArgument(m) => Error::InvalidArgument(hidden(m)),
             Error::Timeout(m) => Error::Timeout(hidden(m)),
@@ -232,7 +244,48 @@ fn redact_api(api: ApiError, secrets: &[&str]) -> Error {
         code,
         message,
         fields: texts.collect(),
+        hint: api.hint,
     })
+}
+
+/// The error with what to do about it for this request, where the request tells more than the
+/// error alone: the call's uuid when the API did not find the call, both keys for listen-in's
+/// rejected credentials. Only the request's own `call_uuid` is quoted, never a key.
+pub(crate) fn with_request_hint(error: Error, request: &serde_json::Value) -> Error {
+    let Error::Api(mut api) = error else {
+        return error;
+    };
+    let secret = |name: &str| request.get(name).and_then(serde_json::Value::as_str);
+    // A key passed by mistake as the call's uuid is still a key: never quoted.
+    let call_uuid = request
+        .get("call_uuid")
+        .and_then(serde_json::Value::as_str)
+        .filter(|uuid| {
+            ["access_key", "supervisor_key"]
+                .iter()
+                .filter_map(|name| secret(name))
+                .all(|key| key.is_empty() || !uuid.contains(key))
+        });
+    match (api.code.as_deref(), call_uuid) {
+        (Some("CALL_UUID_NOT_FOUND"), None) => {
+            api.hint = Some(
+                "the call may have ended (the caller hung up or it was transferred away), or \
+                 its uuid is wrong"
+                    .to_owned(),
+            );
+        }
+        (Some("CALL_UUID_NOT_FOUND"), Some(uuid)) => {
+            api.hint = Some(format!(
+                "no live call has the uuid {uuid}: the call may have ended (the caller hung up \
+                 or it was transferred away), or the uuid is wrong"
+            ));
+        }
+        (Some("BAD_CREDENTIALS"), _) if request.get("supervisor_key").is_some() => {
+            api.hint = Some(format!("{KEY_HINT}; check the supervisor key too"));
+        }
+        _ => {}
+    }
+    Error::Api(api)
 }
 
 /// The status of an error_code that has a status of its own.
@@ -266,10 +319,19 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "HTTP {s}: access key rejected (no API error in the body)"
+                    "HTTP {s}: access key rejected (no API error in the body); {KEY_HINT}"
                 )
             }
-            Error::Http { status } => write!(f, "HTTP {status} with no API error in the body"),
+            Error::Http { status } => {
+                write!(f, "HTTP {status} with no API error in the body")?;
+                match status {
+                    300..=399 => f.write_str(
+                        "; redirects are not followed: give the final URL as the base URL",
+                    ),
+                    404 => f.write_str("; check the base URL (TENIOS's is https://api.tenios.com)"),
+                    _ => Ok(()),
+                }
+            }
             Error::Api(api) => {
                 match (&api.code, &api.message) {
                     (Some(code), Some(message)) => write!(f, "{code}: {message}")?,
@@ -288,7 +350,15 @@ impl fmt::Display for Error {
                 if !api.fields.is_empty() {
                     write!(f, " (fields: {})", api.fields.join(", "))?;
                 }
-                Ok(())
+                match (&api.hint, api.code.as_deref()) {
+                    (Some(hint), _) => write!(f, "; {hint}"),
+                    (None, Some("BAD_CREDENTIALS")) => write!(f, "; {KEY_HINT}"),
+                    (None, Some("LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST")) => f.write_str(
+                        "; use another supervisor_destination, or take it off the account's \
+                         blacklist",
+                    ),
+                    _ => Ok(()),
+                }
             }
         }
     }
@@ -306,6 +376,7 @@ mod tests {
             code: Some(code.to_owned()),
             message: Some(message.to_owned()),
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            hint: None,
         })
     }
 
@@ -344,5 +415,77 @@ mod tests {
         }
         let http = Error::Http { status: 503 };
         assert_eq!(http.clone().redacted(&[key]), http);
+    }
+
+    use serde_json::json;
+
+    fn api_error(code: &str, fields: &[&str]) -> Error {
+        Error::Api(ApiError {
+            http_status: 400,
+            code: Some(code.to_owned()),
+            message: Some("m".to_owned()),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            hint: None,
+        })
+    }
+
+    #[test]
+    fn a_call_not_found_repeats_the_uuid_after_the_api_text() {
+        let request = json!({"access_key": "secret-key", "call_uuid": "c0b9-x"});
+        assert_eq!(
+            with_request_hint(api_error("CALL_UUID_NOT_FOUND", &["call_uuid"]), &request)
+                .to_string(),
+            "CALL_UUID_NOT_FOUND: m (fields: call_uuid); no live call has the uuid c0b9-x: the \
+             call may have ended (the caller hung up or it was transferred away), or the uuid \
+             is wrong"
+        );
+    }
+
+    #[test]
+    fn a_key_given_as_the_uuid_is_never_quoted() {
+        let request = json!({"access_key": "secret-key", "call_uuid": "xx-secret-key-xx"});
+        let message =
+            with_request_hint(api_error("CALL_UUID_NOT_FOUND", &[]), &request).to_string();
+        assert!(!message.contains("secret-key"), "{message}");
+        assert_eq!(
+            message,
+            "CALL_UUID_NOT_FOUND: m; the call may have ended (the caller hung up or it was \
+             transferred away), or its uuid is wrong"
+        );
+        let request = json!({"access_key": "k", "supervisor_key": "sup", "call_uuid": "a-sup"});
+        let message =
+            with_request_hint(api_error("CALL_UUID_NOT_FOUND", &[]), &request).to_string();
+        assert!(!message.contains("a-sup"), "{message}");
+    }
+
+    #[test]
+    fn rejected_keys_say_where_the_key_is_found() {
+        let request = json!({"access_key": "secret-key", "call_uuid": "u"});
+        assert_eq!(
+            with_request_hint(api_error("BAD_CREDENTIALS", &[]), &request).to_string(),
+            format!("BAD_CREDENTIALS: m; {KEY_HINT}")
+        );
+        let listen_in = json!({"access_key": "a", "supervisor_key": "s", "call_uuid": "u"});
+        assert_eq!(
+            with_request_hint(api_error("BAD_CREDENTIALS", &[]), &listen_in).to_string(),
+            format!("BAD_CREDENTIALS: m; {KEY_HINT}; check the supervisor key too")
+        );
+        assert_eq!(
+            Error::Http { status: 401 }.to_string(),
+            format!("HTTP 401: access key rejected (no API error in the body); {KEY_HINT}")
+        );
+    }
+
+    #[test]
+    fn other_errors_get_no_request_hint() {
+        let request = json!({"access_key": "k", "call_uuid": "u"});
+        let error = api_error("BLOCK_NOT_INTERRUPTIBLE", &["call_uuid"]);
+        assert_eq!(with_request_hint(error.clone(), &request), error);
+        assert_eq!(
+            error.to_string(),
+            "BLOCK_NOT_INTERRUPTIBLE: m (fields: call_uuid)"
+        );
+        let timeout = Error::Timeout("t".into());
+        assert_eq!(with_request_hint(timeout.clone(), &request), timeout);
     }
 }

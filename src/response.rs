@@ -172,6 +172,7 @@ fn api_error(http_status: u16, object: &Map<String, Value>) -> Option<ApiError> 
         code,
         message: object.get("error_message").and_then(text),
         fields,
+        hint: None,
     })
 }
 
@@ -338,7 +339,18 @@ mod tests {
         assert_eq!(status_of(401, ""), Status::TENIOS_ERR_BAD_CREDENTIALS);
         assert_eq!(
             message_of(403, "<h1>Forbidden</h1>"),
-            "HTTP 403: access key rejected (no API error in the body)"
+            format!(
+                "HTTP 403: access key rejected (no API error in the body); {}",
+                crate::error::KEY_HINT
+            )
+        );
+        assert_eq!(
+            message_of(404, ""),
+            "HTTP 404 with no API error in the body; check the base URL (TENIOS's is https://api.tenios.com)"
+        );
+        assert_eq!(
+            message_of(301, ""),
+            "HTTP 301 with no API error in the body; redirects are not followed: give the final URL as the base URL"
         );
     }
 

@@ -98,7 +98,7 @@ fn invalid_arguments_send_nothing() {
 #[test]
 fn unusable_base_urls_are_rejected_when_the_client_is_built() {
     for (url, reason) in [
-        ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com"),
+        ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://"),
         ("ftp://127.0.0.1", "scheme ftp:// is not supported (use https://)"),
         ("127.0.0.1:80", "expected https://host[:port][/path]"),
     ] {
@@ -121,7 +121,7 @@ fn api_errors_from_the_simulator() {
         failure(client.interrupt_block(KEY, UNKNOWN_CALL)),
         (
             Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
-            "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".to_owned()
+            common::call_not_found(UNKNOWN_CALL)
         )
     );
     assert_eq!(
@@ -136,7 +136,7 @@ fn api_errors_from_the_simulator() {
         failure(client.interrupt_block("wrong-key", CALL)),
         (
             Status::TENIOS_ERR_BAD_CREDENTIALS,
-            "BAD_CREDENTIALS: Bad credentials".to_owned()
+            format!("BAD_CREDENTIALS: Bad credentials; {KEY_HINT}")
         )
     );
     assert_eq!(
@@ -203,12 +203,12 @@ fn http_errors_without_an_api_body() {
         (
             json!({"status": 403, "body": ""}),
             Status::TENIOS_ERR_BAD_CREDENTIALS,
-            "HTTP 403: access key rejected (no API error in the body)",
+            &format!("HTTP 403: access key rejected (no API error in the body); {KEY_HINT}"),
         ),
         (
             json!({"status": 401, "headers": [["Content-Type", "text/plain"]], "body": "Unauthorized"}),
             Status::TENIOS_ERR_BAD_CREDENTIALS,
-            "HTTP 401: access key rejected (no API error in the body)",
+            &format!("HTTP 401: access key rejected (no API error in the body); {KEY_HINT}"),
         ),
     ];
     for (fault, status, message) in cases {
@@ -223,7 +223,7 @@ fn http_errors_without_an_api_body() {
         failure(client_for(&format!("{}/no/such/prefix", sim.url)).interrupt_block(KEY, CALL)),
         (
             Status::TENIOS_ERR_HTTP,
-            "HTTP 404 with no API error in the body".to_owned()
+            "HTTP 404 with no API error in the body; check the base URL (TENIOS's is https://api.tenios.com)".to_owned()
         )
     );
 }
@@ -240,7 +240,10 @@ fn redirects_are_never_followed() {
             failure(client_for(&sim.url).interrupt_block(KEY, CALL)),
             (
                 Status::TENIOS_ERR_HTTP,
-                format!("HTTP {status} with no API error in the body")
+                format!(
+                    "HTTP {status} with no API error in the body; redirects are not followed: \
+                     give the final URL as the base URL"
+                )
             )
         );
     }
@@ -356,7 +359,7 @@ fn connect_timeout_fires_when_the_tls_handshake_never_completes() {
         failure(client.interrupt_block(KEY, CALL)),
         (
             Status::TENIOS_ERR_TIMEOUT,
-            "timed out connecting after 300 ms".to_owned()
+            "timed out connecting after 300 ms; check that the base URL's host is reachable from here, or raise the connect timeout".to_owned()
         )
     );
     silent.join().unwrap();
@@ -369,7 +372,8 @@ fn network_errors() {
         failure(client_for(&format!("http://127.0.0.1:{port}")).interrupt_block(KEY, CALL)),
         (
             Status::TENIOS_ERR_NETWORK,
-            "network error: connection refused".to_owned()
+            "network error: connection refused; check that the server in the base URL is running"
+                .to_owned()
         )
     );
 

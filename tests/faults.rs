@@ -127,7 +127,7 @@ fn a_redirect_is_not_followed() {
     assert_fault(
         json!({"status": 302, "headers": [["Location", "http://127.0.0.1:1/interrupt-ecc-block"], ["Content-Length", "0"]]}),
         Status::TENIOS_ERR_HTTP,
-        "HTTP 302 with no API error in the body",
+        "HTTP 302 with no API error in the body; redirects are not followed: give the final URL as the base URL",
     );
 }
 
@@ -171,7 +171,7 @@ fn the_server_stops_and_comes_back() {
             (error.status(), error.to_string()),
             (
                 Status::TENIOS_ERR_NETWORK,
-                "network error: connection refused".to_owned()
+                "network error: connection refused; check that the server in the base URL is running".to_owned()
             )
         );
     }

@@ -76,7 +76,7 @@ fn success_and_api_errors_through_the_c_abi() {
         call(KEY.as_bytes(), UNKNOWN_CALL.as_bytes()),
         (
             Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
-            Some("CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".into())
+            Some(common::call_not_found(UNKNOWN_CALL))
         )
     );
     assert_eq!(sim.interrupts(), vec![CALL.to_owned()]);
@@ -173,7 +173,9 @@ fn error_messages_never_hold_the_key() {
         call(KEY.as_bytes(), CALL.as_bytes()),
         (
             Status::TENIOS_ERR_BAD_CREDENTIALS,
-            Some("BAD_CREDENTIALS: unknown key [REDACTED]".into())
+            Some(format!(
+                "BAD_CREDENTIALS: unknown key [REDACTED]; {KEY_HINT}"
+            ))
         )
     );
 }

@@ -162,7 +162,8 @@ fn answers_are_read_as_each_method_documents() {
     );
     assert_eq!(
         error.to_string(),
-        "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: blacklisted (fields: supervisor_destination)"
+        "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: blacklisted (fields: supervisor_destination); \
+         use another supervisor_destination, or take it off the account's blacklist"
     );
     // An undocumented code stays TENIOS_ERR_API, with the code in the error.
     sim.fault(json!({"status": 400, "body": r#"{"error_code": "CALL_NOT_CONNECTED", "error_message": "The call is not connected to a destination", "fields": ["call_uuid"]}"#}));
@@ -262,7 +263,10 @@ fn the_supervisor_key_is_a_secret_like_the_access_key() {
     assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
     assert_eq!(
         error.to_string(),
-        "BAD_CREDENTIALS: keys [REDACTED] and [REDACTED] rejected (fields: [REDACTED], [REDACTED])"
+        format!(
+            "BAD_CREDENTIALS: keys [REDACTED] and [REDACTED] rejected (fields: [REDACTED], \
+             [REDACTED]); {KEY_HINT}; check the supervisor key too"
+        )
     );
     for text in [
         error.to_string(),
@@ -326,7 +330,7 @@ fn a_scripted_call_against_the_simulators_call_model() {
         api(client.transfer_call(KEY, UNKNOWN_CALL, DestinationType::SipUser, "agent-7")),
         (
             Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
-            "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".into()
+            common::call_not_found(UNKNOWN_CALL)
         )
     );
     // Record, transfer, stop on the connected call.
@@ -363,7 +367,7 @@ fn a_scripted_call_against_the_simulators_call_model() {
         )),
         (
             Status::TENIOS_ERR_BAD_CREDENTIALS,
-            "BAD_CREDENTIALS: Bad credentials".into()
+            format!("BAD_CREDENTIALS: Bad credentials; {KEY_HINT}; check the supervisor key too")
         )
     );
     assert_eq!(
@@ -371,7 +375,7 @@ fn a_scripted_call_against_the_simulators_call_model() {
         (
             Status::TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
             "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the \
-             blacklist (fields: supervisor_destination)"
+             blacklist (fields: supervisor_destination); use another supervisor_destination, or take it off the account's blacklist"
                 .into()
         )
     );

@@ -361,7 +361,8 @@ fn a_proxy_on_a_closed_port_is_a_network_error() {
         failure(client.interrupt_block(KEY, CALL)),
         (
             Status::TENIOS_ERR_NETWORK,
-            "network error: connection refused".to_owned()
+            "network error: connection refused; check that the server in the base URL is running"
+                .to_owned()
         )
     );
     // The simulator was there all along, and never reached.
@@ -816,7 +817,7 @@ fn all_proxy_is_preferred_to_https_proxy_and_http_proxy() {
         err(
             "call",
             "TENIOS_ERR_NETWORK",
-            "network error: connection refused"
+            "network error: connection refused; check that the server in the base URL is running"
         )
     );
     assert_eq!(proxy.log(), before);
@@ -1043,7 +1044,8 @@ fn the_c_abi_handle_goes_through_the_proxy() {
         builder.build(KEY).unwrap().interrupt_block(CALL),
         Err((
             Status::TENIOS_ERR_NETWORK,
-            "network error: connection refused".to_owned()
+            "network error: connection refused; check that the server in the base URL is running"
+                .to_owned()
         ))
     );
     assert_eq!(sim.request_count(), 2);

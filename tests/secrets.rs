@@ -150,7 +150,10 @@ fn a_documented_code_is_kept_and_an_undocumented_one_redacted() {
     // "CREDENTIALS" is in the code BAD_CREDENTIALS: the code and its status stay as they are.
     let error = client.interrupt_block("CREDENTIALS", CALL).unwrap_err();
     assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
-    assert_eq!(error.to_string(), "BAD_CREDENTIALS: Bad credentials");
+    assert_eq!(
+        error.to_string(),
+        format!("BAD_CREDENTIALS: Bad credentials; {KEY_HINT}")
+    );
     sim.fault(json!({"status": 400, "body": json!({"error_code": "NOPE_xxxxxxxx", "error_message": "xxxxxxxx"}).to_string()}));
     let error = client.interrupt_block("xxxxxxxx", CALL).unwrap_err();
     assert_eq!(error.status(), Status::TENIOS_ERR_API);

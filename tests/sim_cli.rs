@@ -28,6 +28,7 @@ struct Sim {
 impl Sim {
     fn start(args: &[&str]) -> Sim {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+            .arg("--follow-parent")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -796,15 +797,15 @@ fn malformed_and_oversized_requests_get_an_error_and_a_close() {
     assert_eq!(sim.control_json("GET", "/_sim/requests", ""), json!([]));
 }
 
+/// sh starts the simulator in the background with `extra` arguments, reports its pid, and
+/// exits, orphaning it. Returns the simulator's pid and port.
 #[cfg(unix)]
-#[test]
-fn exits_when_its_parent_exits() {
-    // sh starts the simulator in the background, reports its pid, and exits: the simulator
-    // is orphaned and must notice within a second or so.
+fn start_orphaned(extra: &[&str]) -> (String, u16) {
     let mut shell = Command::new("sh")
         .arg("-c")
-        .arg(r#""$0" & echo "pid $!"; sleep 0.3"#)
+        .arg(r#""$0" "$@" & echo "pid $!"; sleep 0.3"#)
         .arg(env!("CARGO_BIN_EXE_tenios-sim"))
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -821,24 +822,85 @@ fn exits_when_its_parent_exits() {
             port = Some(value.parse::<u16>().unwrap());
         }
     }
-    let (pid, port) = (pid.expect("pid line"), port.expect("listening line"));
     shell.wait().unwrap();
+    (pid.expect("pid line"), port.expect("listening line"))
+}
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let still_running = loop {
+/// Whether something still accepts on `port` after `wait` (polled every 50 ms until then
+/// for a simulator that should go, once at the end for one that should stay).
+#[cfg(unix)]
+fn listening_after(port: u16, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    loop {
         if TcpStream::connect(("127.0.0.1", port)).is_err() {
-            break false;
+            return false;
         }
         if Instant::now() > deadline {
-            break true;
+            return true;
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
-    if still_running {
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn with_follow_parent_exits_when_its_parent_exits() {
+    // The parent watch checks every 0.5 s: the orphan must notice within a second or so.
+    let (pid, port) = start_orphaned(&["--follow-parent"]);
+    if listening_after(port, Duration::from_secs(10)) {
         // Do not leak the orphan when the feature is broken.
         let _ = Command::new("kill").arg(&pid).status();
-        panic!("tenios-sim (pid {pid}) kept running after its parent exited");
+        panic!("tenios-sim --follow-parent (pid {pid}) kept running after its parent exited");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn without_follow_parent_outlives_its_parent() {
+    // A CI step starts the simulator and ends; the next step uses it.
+    let (pid, port) = start_orphaned(&[]);
+    // Three times the parent watch's period: a watch still running would have fired.
+    std::thread::sleep(Duration::from_millis(1500));
+    let alive = TcpStream::connect(("127.0.0.1", port)).is_ok();
+    let _ = Command::new("kill").arg(&pid).status();
+    assert!(alive, "tenios-sim (pid {pid}) quit when its parent exited");
+    assert!(
+        !listening_after(port, Duration::from_secs(10)),
+        "tenios-sim (pid {pid}) did not stop on SIGTERM"
+    );
+}
+
+#[test]
+fn address_file_holds_the_base_url() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sim-cli-address-file");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("address");
+    let sim = Sim::start(&["--address-file", file.to_str().unwrap()]);
+    // The file is complete before the line is printed, and nothing else is left beside it.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("http://127.0.0.1:{}\n", sim.port)
+    );
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("address")]);
+
+    // An unwritable place is an error at start, before serving.
+    let output = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+        .args(["--address-file", "/nonexistent/dir/address"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tenios-sim");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .starts_with("tenios-sim: --address-file /nonexistent/dir/address: cannot write: "),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 // ---------------------------------------------------------------------------- HTTPS
@@ -919,6 +981,7 @@ fn bad_tls_files_exit_with_status_2() {
 fn tls_flags_serve_https() {
     let certs = tls_certs();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+        .arg("--follow-parent")
         .arg("--tls-cert")
         .arg(certs.join("server.pem"))
         .arg("--tls-key")

@@ -140,7 +140,7 @@ fn the_ca_as_an_extra_root_makes_https_work() {
             failure(client.interrupt_block(KEY, UNKNOWN_CALL)),
             (
                 Status::TENIOS_ERR_CALL_UUID_NOT_FOUND,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)".to_owned()
+                common::call_not_found(UNKNOWN_CALL)
             )
         );
     }

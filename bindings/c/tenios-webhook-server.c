@@ -4,7 +4,7 @@
  *
  *   TENIOS_WEBHOOK_KEY=my-key tenios-webhook-server [--port N] [--max-requests N]
  *
- * It serves the loop of the README's "Call Control webhook" section:
+ * It serves the loop of docs/webhook.md:
  *   - request 0 (loopCount 0): an ANNOUNCEMENT, the caller's waiting loop
  *     ($TENIOS_WEBHOOK_ANNOUNCEMENT, default "WaitingMusic"); TENIOS plays it until your
  *     program interrupts it with tenios_interrupt_block;

@@ -952,8 +952,7 @@ inline void global_cleanup() noexcept { tenios_global_cleanup(); }
 // ============================================================ Call Control webhook
 //
 // The other half of interrupt_block: read the request TENIOS POSTs to your
-// Call Control webhook and build the blocks you answer with (README, "Call
-// Control webhook"). Pure: no network. Both classes are RAII, movable, not
+// Call Control webhook and build the blocks you answer with (docs/webhook.md). Pure: no network. Both classes are RAII, movable, not
 // copyable; failures throw tenios::Error (Status::ErrInvalidArgument).
 
 // How a BRIDGE rings its destinations (tenios_bridge_mode).

@@ -812,7 +812,7 @@ pub extern "C" fn tenios_blocks_to_json(
 }
 
 /// How many warnings the added blocks gave (rules only an example or a client library
-/// states; see the README's table). 0 for NULL. One thread at a time.
+/// states; see the table in docs/webhook.md). 0 for NULL. One thread at a time.
 #[no_mangle]
 pub extern "C" fn tenios_blocks_warning_count(blocks: *const tenios_blocks) -> usize {
     guard("tenios_blocks_warning_count", || {

@@ -5,8 +5,8 @@
 //! arguments, is an **error**: the block is not added, the builder is unchanged, and the
 //! message names the rule. What comes only from an example or a client library's validation
 //! (\[ex\], \[client\], \[infer\]) is a **warning**: the block is added and a warning is recorded,
-//! readable with [`Blocks::warnings`]. [`RULES`](crate::rules::RULES) is the table of both (the
-//! README prints the same table; a test keeps them equal).
+//! readable with [`Blocks::warnings`]. [`RULES`](crate::rules::RULES) is the table of both (docs/webhook.md
+//! prints the same table; a test keeps them equal).
 //!
 //! The JSON is compact, with attributes in the order of TENIOS's documented examples (BRIDGE:
 //! `blockType`, `bridgeMode`, `blockTimeout`, `destinations`; each destination
@@ -726,11 +726,11 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
-    /// The README's certainty table is the builder's RULES, row for row.
+    /// The certainty table of docs/webhook.md is the builder's RULES, row for row.
     #[test]
-    fn the_readme_table_is_rules() {
+    fn the_docs_table_is_rules() {
         use crate::rules::{Outcome, RULES};
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/webhook.md");
         for r in RULES {
             let outcome = match r.outcome {
                 Outcome::Error => "error",
@@ -740,7 +740,10 @@ mod tests {
                 "| {} | {} | {} | {} |",
                 r.block, r.rule, r.certainty, outcome
             );
-            assert!(readme.contains(&row), "README lacks the row\n{row}");
+            assert!(
+                readme.contains(&row),
+                "docs/webhook.md lacks the row\n{row}"
+            );
         }
     }
 }

@@ -7,7 +7,7 @@
 //! recursion can be abused. Every failure is an [`Error::InvalidArgument`] whose message says
 //! what is wrong; the access key never appears in a message, in `Debug` output or in a panic.
 //!
-//! Decisions where TENIOS documents nothing (README, "Call Control webhook"):
+//! Decisions where TENIOS documents nothing (docs/webhook.md):
 //! - unknown fields are ignored (TENIOS says more may come); a field that appears twice, at the
 //!   top level or among the variables, is an error (two readers could otherwise disagree about
 //!   which one counts);

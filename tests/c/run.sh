@@ -175,19 +175,20 @@ check_example_valgrind() {
 }
 
 UNKNOWN_CALL="0f1e2d3c-4b5a-4968-8776-655443322110"
+NOT_FOUND="CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid $UNKNOWN_CALL: the call may have ended (the caller hung up or it was transferred away), or the uuid is wrong"
 echo
 echo "== tenios-interrupt (the example program)"
 check_example "interruptible call: exit 0, message on stdout" 0 \
     "interrupted the current block of call $TENIOS_TEST_CALL" '$' \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
 check_example "unknown call: exit 1, status and message on stderr" 1 "" \
-    "tenios-interrupt: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\$" \
+    "tenios-interrupt: TENIOS_ERR_CALL_UUID_NOT_FOUND: $NOT_FOUND\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$UNKNOWN_CALL"
 check_example "stuck call: exit 1" 1 "" \
     "tenios-interrupt: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_STUCK"
 check_example "wrong key: exit 1" 1 "" \
-    "tenios-interrupt: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials\$" \
+    "tenios-interrupt: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section\$" \
     TENIOS_ACCESS_KEY="not-the-key" -- "$TENIOS_TEST_CALL"
 check_example "empty key: exit 1" 1 "" \
     "tenios-interrupt: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\$" \
@@ -209,7 +210,7 @@ check_example "interruptible call: exit 0, message on stdout" 0 \
     "interrupted the current block of call $TENIOS_TEST_CALL" '$' \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL"
 check_example "unknown call: status, message and details on stderr" 1 "" \
-    "tenios-client-example: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)
+    "tenios-client-example: TENIOS_ERR_CALL_UUID_NOT_FOUND: $NOT_FOUND
   api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$UNKNOWN_CALL"
 check_example "stuck call: exit 1" 1 "" \
@@ -217,17 +218,17 @@ check_example "stuck call: exit 1" 1 "" \
   api_code=BLOCK_NOT_INTERRUPTIBLE http_status=400 fields=call_uuid\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_STUCK"
 check_example "wrong key: exit 1, no fields" 1 "" \
-    "tenios-client-example: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials
+    "tenios-client-example: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section
   api_code=BAD_CREDENTIALS http_status=400\$" \
     TENIOS_ACCESS_KEY="not-the-key" -- "$TENIOS_TEST_CALL"
 check_example "empty key: exit 1, no details line" 1 "" \
     "tenios-client-example: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty\$" \
     TENIOS_ACCESS_KEY= -- "$TENIOS_TEST_CALL"
 check_example "unusable TENIOS_API_URL: exit 1" 1 "" \
-    "tenios-client-example: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com\$" \
+    "tenios-client-example: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" TENIOS_API_URL=http://example.com -- "$TENIOS_TEST_CALL"
 check_example "closed port: network error, no details line" 1 "" \
-    "tenios-client-example: TENIOS_ERR_NETWORK: network error: connection refused\$" \
+    "tenios-client-example: TENIOS_ERR_NETWORK: network error: connection refused; check that the server in the base URL is running\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" TENIOS_API_URL="$CLOSED_URL" -- "$TENIOS_TEST_CALL"
 check_example "no argument: usage, exit 1" 1 "" "usage: tenios-client-example CALL_UUID" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" --
@@ -286,7 +287,7 @@ check_call_demo 0
 check_call_demo 1
 check_example "unknown connected call: step 1 done, step 2 fails, exit 1" 1 \
     "1. interrupted the waiting loop of call $TENIOS_TEST_CALL" \
-    "tenios-call-demo: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\$" \
+    "tenios-call-demo: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: $NOT_FOUND\$" \
     TENIOS_ACCESS_KEY="$TENIOS_TEST_KEY" -- "$TENIOS_TEST_CALL" "$UNKNOWN_CALL" agent-7
 check_example "stuck waiting call: step 1 fails, exit 1" 1 "" \
     "tenios-call-demo: step 1: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)\$" \

@@ -536,7 +536,7 @@ static void test_base_url_rejected(void)
         return;
     EXPECT_ARG_ERR(tenios_client_builder_set_base_url(b, "http://example.com", &ERR),
                    "base URL is unusable: plain http:// is only allowed for loopback "
-                   "hosts (127.0.0.0/8, ::1, localhost), not example.com");
+                   "hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://");
     EXPECT_ARG_ERR(tenios_client_builder_set_base_url(b, "ftp://x", &ERR),
                    "base URL is unusable: scheme ftp:// is not supported (use https://)");
     /* Like every string argument, the value is first checked for NULL and
@@ -816,7 +816,7 @@ static void test_builder_is_reusable(void)
     for (int i = 0; i < N; i++)
         EXPECT_OK(tenios_client_interrupt_block(c[i], CALL, &ERR));
     EXPECT(tenios_client_interrupt_block(wrong, CALL, &ERR),
-           TENIOS_ERR_BAD_CREDENTIALS, "BAD_CREDENTIALS: Bad credentials",
+           TENIOS_ERR_BAD_CREDENTIALS, "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section",
            MATCH_EXACT, "BAD_CREDENTIALS", 400, NULL);
     CHECK_INT_EQ(SIM_STAT("requests"), N + 1);
 
@@ -856,8 +856,8 @@ static void test_api_error_accessors(void)
     SIM_RESET();
     EXPECT(tenios_client_interrupt_block(c, UNKNOWN_CALL, &ERR),
            TENIOS_ERR_CALL_UUID_NOT_FOUND,
-           "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
-           MATCH_EXACT, "CALL_UUID_NOT_FOUND", 400, call_uuid_field);
+           call_not_found(UNKNOWN_CALL), MATCH_EXACT, "CALL_UUID_NOT_FOUND", 400,
+           call_uuid_field);
     CHECK_INT_EQ(TENIOS_ERR_CALL_UUID_NOT_FOUND, 5);
 
     /* The same, spelled out, so that a reader sees the accessors at work. */
@@ -912,7 +912,7 @@ static void test_echoed_key_is_redacted_everywhere(void)
              KEY, KEY);
     snprintf(want_msg, sizeof want_msg,
              "BAD_CREDENTIALS: key [REDACTED] is not valid "
-             "(fields: access_key, [REDACTED])");
+             "(fields: access_key, [REDACTED]); " KEY_HINT);
     static const char *const fields[] = {"access_key", "[REDACTED]", NULL};
     SIM_RESET();
     SIM_FAULT(fault);
@@ -939,7 +939,7 @@ static void test_http_error_accessors(void)
               "\"body\":\"Unauthorized\"}");
     EXPECT(tenios_client_interrupt_block(c, CALL, &ERR),
            TENIOS_ERR_BAD_CREDENTIALS,
-           "HTTP 401: access key rejected (no API error in the body)",
+           "HTTP 401: access key rejected (no API error in the body); check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section",
            MATCH_EXACT, NULL, 401, NULL);
     /* The faults are used up: the client carries on. */
     EXPECT_OK(tenios_client_interrupt_block(c, CALL, &ERR));
@@ -1175,7 +1175,7 @@ static void test_connect_timeout(void)
          * completes, and it counts as connecting. */
         double t0 = now_seconds();
         EXPECT(tenios_client_interrupt_block(c, CALL, &ERR), TENIOS_ERR_TIMEOUT,
-               "timed out connecting after 300 ms", MATCH_EXACT, NULL, 0, NULL);
+               "timed out connecting after 300 ms; check that the base URL's host is reachable from here, or raise the connect timeout", MATCH_EXACT, NULL, 0, NULL);
         double elapsed = now_seconds() - t0;
         CHECK(elapsed >= 0.29 && elapsed < 2.5, "took %.3f s, expected ~0.3 s",
               elapsed);
@@ -1306,8 +1306,7 @@ static void test_default_function_alongside_clients(void)
     SIM_RESET();
     EXPECT_CALL(KEY, CALL, TENIOS_OK, NULL, MATCH_EXACT);
     EXPECT_OK(tenios_client_interrupt_block(c, CALL, &ERR));
-    EXPECT_CALL(KEY, UNKNOWN_CALL, TENIOS_ERR_CALL_UUID_NOT_FOUND,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+    EXPECT_CALL(KEY, UNKNOWN_CALL, TENIOS_ERR_CALL_UUID_NOT_FOUND, call_not_found(UNKNOWN_CALL),
                 MATCH_EXACT);
     CHECK_INT_EQ(SIM_STAT("requests"), 3);
     tenios_client_free(c);

@@ -92,8 +92,7 @@ static void test_success(void)
 static void test_call_not_found(void)
 {
     SIM_RESET();
-    EXPECT_CALL(KEY, UNKNOWN_CALL, TENIOS_ERR_CALL_UUID_NOT_FOUND,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+    EXPECT_CALL(KEY, UNKNOWN_CALL, TENIOS_ERR_CALL_UUID_NOT_FOUND, call_not_found(UNKNOWN_CALL),
                 MATCH_EXACT);
     char *list = sim_interrupts();
     if (list != NULL) {
@@ -118,7 +117,7 @@ static void test_bad_key(void)
     static const char wrong_key[] = "definitely-not-the-key-7c1e";
     /* Whatever the server says, the key must never show in the message. */
     EXPECT_CALL_WITHOUT(wrong_key, CALL, TENIOS_ERR_BAD_CREDENTIALS,
-                        "BAD_CREDENTIALS: Bad credentials", MATCH_EXACT,
+                        "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section", MATCH_EXACT,
                         wrong_key);
     char *list = sim_interrupts();
     if (list != NULL) {
@@ -175,7 +174,7 @@ static void test_fault_401_without_api_error(void)
               "\"headers\":[[\"Content-Type\",\"text/plain\"]],"
               "\"body\":\"Unauthorized\"}");
     EXPECT_CALL(KEY, CALL, TENIOS_ERR_BAD_CREDENTIALS,
-                "HTTP 401: access key rejected (no API error in the body)",
+                "HTTP 401: access key rejected (no API error in the body); check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section",
                 MATCH_EXACT);
 }
 
@@ -216,7 +215,7 @@ static void test_key_echoed_by_server_is_redacted(void)
     /* The server echoes the key; the library must not pass it on. */
     EXPECT_CALL_WITHOUT(KEY, CALL, TENIOS_ERR_BAD_CREDENTIALS,
                         "BAD_CREDENTIALS: key [REDACTED] is not valid "
-                        "(fields: access_key)",
+                        "(fields: access_key); " KEY_HINT,
                         MATCH_EXACT, KEY);
 }
 
@@ -309,7 +308,7 @@ static void test_1024_bytes_is_not_an_argument_error(void)
     SIM_RESET();
     /* A 1024-byte key passes the argument checks; the server rejects it. */
     EXPECT_CALL_WITHOUT(key1024, CALL, TENIOS_ERR_BAD_CREDENTIALS,
-                        "BAD_CREDENTIALS: Bad credentials", MATCH_EXACT,
+                        "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section", MATCH_EXACT,
                         key1024);
     /* A 1024-byte call_uuid reaches the server, which says it is no UUID. */
     char want[1200];

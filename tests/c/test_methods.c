@@ -186,7 +186,8 @@ static void test_listen_in(void)
                                          &err_),
            TENIOS_ERR_SUPERVISOR_DESTINATION_BLACKLISTED,
            "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
-           "blacklist (fields: supervisor_destination)");
+           "blacklist (fields: supervisor_destination); use another supervisor_destination, or "
+           "take it off the account's blacklist");
 
     /* A server that echoes both keys: neither shows anywhere in the error. */
     char fault[512];
@@ -201,7 +202,8 @@ static void test_listen_in(void)
                  TENIOS_ERR_BAD_CREDENTIALS);
     CHECK(err != NULL &&
               strcmp(tenios_error_message(err),
-                     "BAD_CREDENTIALS: [REDACTED] [REDACTED] (fields: [REDACTED])") == 0 &&
+                     "BAD_CREDENTIALS: [REDACTED] [REDACTED] (fields: [REDACTED]); " KEY_HINT
+                     "; check the supervisor key too") == 0 &&
               strcmp(tenios_error_field(err, 0), "[REDACTED]") == 0,
           "message \"%s\"", printable(err ? tenios_error_message(err) : NULL));
     tenios_error_free(err);

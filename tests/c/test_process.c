@@ -309,7 +309,7 @@ static void test_environment_is_read_at_load_and_by_global_init(void)
 
     static const char *unusable = "TENIOS_API_URL is unusable: plain http:// is only allowed "
                                   "for loopback hosts (127.0.0.0/8, ::1, localhost), not "
-                                  "example.com";
+                                  "example.com; use https://";
     tenios_error *err = NULL;
     CHECK_INT_EQ(tenios_global_init(&err), TENIOS_ERR_INVALID_ARGUMENT);
     CHECK(err != NULL && strcmp(tenios_error_message(err), unusable) == 0, "message \"%s\"",

@@ -59,6 +59,17 @@ int test_summary(void)
 
 /* ------------------------------------------------- calling the library */
 
+const char *call_not_found(const char *call_uuid)
+{
+    static _Thread_local char buf[400];
+    snprintf(buf, sizeof buf,
+             "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has "
+             "the uuid %s: the call may have ended (the caller hung up or it was transferred "
+             "away), or the uuid is wrong",
+             call_uuid);
+    return buf;
+}
+
 const char *printable(const char *s)
 {
     static char buf[600];

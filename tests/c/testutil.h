@@ -95,6 +95,15 @@ void expect_error_at(const char *file, int line, tenios_status st, tenios_error 
 /* The number of entries in a directory such as /proc/self/fd or /proc/self/task, or -1. */
 int count_dir_entries(const char *dir);
 
+/* What every message about a rejected access key says after the API's text. */
+#define KEY_HINT                                                                               \
+    "check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General "      \
+    "settings, API section"
+
+/* The library's message for a call the API (the simulator) did not find: the API's text, then
+ * the hint that repeats the uuid. A buffer of the calling thread, valid until its next call. */
+const char *call_not_found(const char *call_uuid);
+
 /* Message text for diagnostics: C-escaped, truncated to a readable length.
  * Returns a static buffer (not thread-safe; diagnostics only). */
 const char *printable(const char *s);

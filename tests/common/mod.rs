@@ -17,6 +17,22 @@ pub const CALL: &str = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4";
 pub const STUCK_CALL: &str = "5a1d2b3c-0000-4e6f-8a9b-0c1d2e3f4a5b";
 pub const UNKNOWN_CALL: &str = "00000000-1111-2222-3333-444444444444";
 
+/// What every message about a rejected access key says after the API's text.
+#[allow(dead_code)]
+pub const KEY_HINT: &str = "check the access key: the TENIOS customer portal shows it under \
+MY ACCOUNT > General settings, API section";
+
+/// The library's message for a call the API did not find: the simulator's words, then the
+/// hint that repeats the uuid.
+#[allow(dead_code)]
+pub fn call_not_found(call_uuid: &str) -> String {
+    format!(
+        "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the \
+         uuid {call_uuid}: the call may have ended (the caller hung up or it was transferred \
+         away), or the uuid is wrong"
+    )
+}
+
 pub struct Sim {
     child: Child,
     pub url: String,
@@ -44,7 +60,9 @@ impl Sim {
 
     /// Starts a simulator with exactly these arguments (no key or calls of its own).
     pub fn start_bare(args: &[&str]) -> Sim {
+        // --follow-parent: a test binary that dies never leaves a simulator behind.
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenios-sim"))
+            .arg("--follow-parent")
             .args(args)
             .stdout(Stdio::piped())
             .spawn()

@@ -97,13 +97,13 @@ check_example "interruptible call: exit 0, message on stdout" 0 \
     "interrupted the current block of call $TENIOS_TEST_CALL" "" \
     "$K" -- "$TENIOS_TEST_CALL"
 check_example "unknown call: exit 1, status, message and details on stderr" 1 "" \
-    "tenios-interrupt-cpp: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)${NL}api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid" \
+    "tenios-interrupt-cpp: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid $UNKNOWN_CALL: the call may have ended (the caller hung up or it was transferred away), or the uuid is wrong${NL}api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid" \
     "$K" -- "$UNKNOWN_CALL"
 check_example "stuck call: exit 1" 1 "" \
     "tenios-interrupt-cpp: TENIOS_ERR_API: BLOCK_NOT_INTERRUPTIBLE: The current block of the call can't be interrupted (fields: call_uuid)${NL}api_code=BLOCK_NOT_INTERRUPTIBLE http_status=400 fields=call_uuid" \
     "$K" -- "$TENIOS_TEST_STUCK"
 check_example "wrong key: exit 1" 1 "" \
-    "tenios-interrupt-cpp: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials${NL}api_code=BAD_CREDENTIALS http_status=400 fields=" \
+    "tenios-interrupt-cpp: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section${NL}api_code=BAD_CREDENTIALS http_status=400 fields=" \
     TENIOS_ACCESS_KEY=not-the-key -- "$TENIOS_TEST_CALL"
 check_example "TENIOS_TIMEOUT_MS=0: the library's message, exit 1" 1 "" \
     "tenios-interrupt-cpp: TENIOS_ERR_INVALID_ARGUMENT: timeout must be 1 to 600000 ms, not 0${NL}api_code= http_status=0 fields=" \
@@ -115,7 +115,7 @@ check_example "TENIOS_TIMEOUT_MS=2000: works" 0 \
     "interrupted the current block of call $TENIOS_TEST_CALL" "" \
     "$K" TENIOS_TIMEOUT_MS=2000 -- "$TENIOS_TEST_CALL"
 check_example "TENIOS_API_URL plain http to a public host: refused before sending" 1 "" \
-    "tenios-interrupt-cpp: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com${NL}api_code= http_status=0 fields=" \
+    "tenios-interrupt-cpp: TENIOS_ERR_INVALID_ARGUMENT: base URL is unusable: plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://${NL}api_code= http_status=0 fields=" \
     "$K" TENIOS_API_URL=http://example.com -- "$TENIOS_TEST_CALL"
 check_example "empty key: exit 1" 1 "" \
     "tenios-interrupt-cpp: TENIOS_ERR_INVALID_ARGUMENT: access_key is empty${NL}api_code= http_status=0 fields=" \

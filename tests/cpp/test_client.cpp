@@ -425,6 +425,12 @@ std::string g_blacklisted;     // a blacklisted supervisor destination
 const std::string kSupervisorAt = "+4922155400300";
 const std::string kUnknownRecording = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
 const std::string kUnknownCall = "0f1e2d3c-4b5a-4968-8776-655443322110";
+// The library's message for kUnknownCall: the API's text, then the hint repeating the uuid.
+const std::string kNotFound =
+    "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid " +
+    kUnknownCall +
+    ": the call may have ended (the caller hung up or it was transferred away), or the uuid is "
+    "wrong";
 std::optional<Sim> g_sim;
 
 tenios::ClientOptions sim_options() {
@@ -467,7 +473,7 @@ void test_call_not_found() {
     const tenios::Client client(g_key, sim_options());
     const auto e = CATCH_ERROR(client.interrupt_block(kUnknownCall));
     CHECK_ERROR(e, Status::ErrCallUuidNotFound,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                kNotFound,
                 std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
                 std::vector<std::string>{"call_uuid"});
     CHECK_EQ(g_sim->get("/_sim/interrupts"), std::string("[]"));
@@ -489,7 +495,7 @@ void test_bad_credentials() {
     const std::string wrong_key = "definitely-not-the-key-7c1e";
     const tenios::Client client(wrong_key, sim_options());
     const auto e = CATCH_ERROR(client.interrupt_block(g_call));
-    CHECK_ERROR(e, Status::ErrBadCredentials, "BAD_CREDENTIALS: Bad credentials",
+    CHECK_ERROR(e, Status::ErrBadCredentials, "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section",
                 std::optional<std::string>("BAD_CREDENTIALS"), 400, kNoFields);
     if (e) CHECK(std::string_view(e->what()).find(wrong_key) == std::string_view::npos);
 }
@@ -516,7 +522,7 @@ void test_network_error_closed_port() {
     const auto e = CATCH_ERROR(client.interrupt_block(g_call));
     if (!e) return;
     CHECK_EQ(e->status(), Status::ErrNetwork);
-    CHECK_EQ(std::string(e->what()), std::string("network error: connection refused"));
+    CHECK_EQ(std::string(e->what()), std::string("network error: connection refused; check that the server in the base URL is running"));
     CHECK_EQ(e->api_code(), kNoCode);
     CHECK_EQ(e->http_status(), std::uint16_t{0});
     CHECK_EQ(e->fields(), kNoFields);
@@ -532,7 +538,7 @@ void test_bad_options_throw_when_building() {
     const std::vector<Case> cases = {
         {"plain http to a public host", [](auto& o) { o.base_url = "http://example.com"; },
          "base URL is unusable: plain http:// is only allowed for loopback hosts "
-         "(127.0.0.0/8, ::1, localhost), not example.com"},
+         "(127.0.0.0/8, ::1, localhost), not example.com; use https://"},
         {"base URL not a URL", [](auto& o) { o.base_url = "not a url"; },
          "base URL is unusable: ..."},
         {"timeout 0", [](auto& o) { o.timeout = 0ms; }, "timeout must be 1 to 600000 ms, not 0"},
@@ -813,7 +819,7 @@ void test_free_function_default_client() {
     // Its errors carry only a status and a message.
     CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block(g_key, kUnknownCall)),
                 Status::ErrCallUuidNotFound,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)", kNoCode, 0,
+                kNotFound, kNoCode, 0,
                 kNoFields);
     CHECK_ERROR(CATCH_ERROR(tenios::interrupt_block("", g_call)), Status::ErrInvalidArgument,
                 "access_key is empty", kNoCode, 0, kNoFields);
@@ -835,7 +841,7 @@ void test_error_is_a_value() {
         }
     }
     CHECK_ERROR(kept, Status::ErrCallUuidNotFound,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                kNotFound,
                 std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
                 std::vector<std::string>{"call_uuid"});
     const tenios::Error own(Status::ErrTimeout, "made here");
@@ -979,13 +985,17 @@ void test_listen_in_start() {
 
     const std::string wrong = "not-the-supervisor-key-93b1";
     const auto bad = CATCH_ERROR(client.listen_in_start(g_connected, wrong, kSupervisorAt));
-    CHECK_ERROR(bad, Status::ErrBadCredentials, "BAD_CREDENTIALS: Bad credentials",
+    CHECK_ERROR(bad, Status::ErrBadCredentials,
+                "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer "
+                "portal shows it under MY ACCOUNT > General settings, API section; check the "
+                "supervisor key too",
                 code("BAD_CREDENTIALS"), 400, kNoFields);
     const auto blacklisted =
         CATCH_ERROR(client.listen_in_start(g_connected, g_supervisor_key, g_blacklisted));
     CHECK_ERROR(blacklisted, Status::ErrSupervisorDestinationBlacklisted,
                 "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in "
-                "the blacklist (fields: supervisor_destination)",
+                "the blacklist (fields: supervisor_destination); use another "
+                "supervisor_destination, or take it off the account's blacklist",
                 code("LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"), 400,
                 std::vector<std::string>{"supervisor_destination"});
     CHECK_ERROR(CATCH_ERROR(client.listen_in_start(g_call, g_supervisor_key, kSupervisorAt)),
@@ -1136,7 +1146,7 @@ void test_every_method_unknown_call_and_wrong_key() {
         const auto e = CATCH_ERROR(call(client));
         const std::string want =
             stop ? "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)"
-                 : "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)";
+                 : kNotFound;
         if (!e || e->status() != (stop ? Status::ErrApi : Status::ErrCallUuidNotFound) ||
             std::string(e->what()) != want)
             fail(__FILE__, __LINE__, std::string(name) + ": " + (e ? e->what() : "nothing thrown"));
@@ -1309,9 +1319,7 @@ const std::vector<std::string> kSuccessCold = {
     "INFO POST /interrupt-ecc-block sent (N bytes)",
     "INFO HTTP 200 after N ms (N bytes)",
 };
-const std::string kNotFoundLine =
-    "ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-    "(fields: call_uuid)";
+const std::string kNotFoundLine = "ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: " + kNotFound;
 const std::vector<std::string> kNotFoundWarm = {
     "INFO reusing a pooled connection",
     "INFO POST /interrupt-ecc-block sent (N bytes)",
@@ -1426,7 +1434,7 @@ void test_log_exceptions_are_swallowed() {
     CHECK_EQ(client.log_exceptions(), std::uint64_t{2});
     const auto e = CATCH_ERROR(client.interrupt_block(kUnknownCall));
     CHECK_ERROR(e, Status::ErrCallUuidNotFound,
-                "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                kNotFound,
                 std::optional<std::string>("CALL_UUID_NOT_FOUND"), 400,
                 std::vector<std::string>{"call_uuid"});
     CHECK_EQ(client.log_exceptions(), std::uint64_t{3});

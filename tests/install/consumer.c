@@ -90,8 +90,13 @@ int main(void)
     st = tenios_interrupt_block(key, unknown, &err);
     check(st == TENIOS_ERR_CALL_UUID_NOT_FOUND,
           "tenios_interrupt_block(unknown call) == TENIOS_ERR_CALL_UUID_NOT_FOUND");
-    check(same(err, "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"),
-          "its message is the API's error");
+    char not_found[400];
+    snprintf(not_found, sizeof not_found,
+             "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has "
+             "the uuid %s: the call may have ended (the caller hung up or it was transferred "
+             "away), or the uuid is wrong",
+             unknown);
+    check(same(err, not_found), "its message is the API's error, then what to do");
     check(same(tenios_status_str(st), "TENIOS_ERR_CALL_UUID_NOT_FOUND"),
           "tenios_status_str names it");
     tenios_string_free(err);

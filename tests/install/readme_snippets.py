@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Turns every ```c and ```cpp block of README.md into a program, so that they cannot rot.
+"""Turns every ```c and ```cpp block of Markdown files into a program, so that they cannot rot.
 
-    readme_snippets.py README.md OUTDIR
+    readme_snippets.py README.md [docs/x.md ...] OUTDIR
 
-Writes OUTDIR/readme-N.c or .cpp for the N-th such block and prints one line per file:
-"FILE LINE" (LINE: where the block starts in README.md). Each block becomes the body of
+Writes OUTDIR/STEM-N.c or .cpp for the N-th such block of each file (STEM: the file's name in
+lower case without .md: readme-1.c, c-api-2.c) and prints one line per file: "FILE LINE
+SOURCE" (LINE: where the block starts in SOURCE). A block that is a whole program (it defines
+`int main(`) is written as it is, after a #line directive. Any other block becomes the body of
 
     int snippet(const char *access_key, const char *call_uuid)
 
 with its #include lines moved above it (after stdio.h and tenios.h or tenios.hpp), and a main() that calls it with argv[1] and argv[2].
 A block may start with definitions (a log callback, say): the lines before a line that reads
 `/* then, in a function: */` go to file scope.
-A #line directive makes the compiler's messages point into README.md. tests/install/run.sh
-compiles them with -Wall -Wextra -Werror against an installed libtenios and runs the first one
-against the simulator.
+A #line directive makes the compiler's messages point into the Markdown file. tests/install/run.sh
+compiles README.md's with -Wall -Wextra -Werror against an installed libtenios and runs the
+first one against the simulator; tests/docs/run.sh compiles those of README.md and docs/*.md
+against the build tree.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ SPLIT = "/* then, in a function: */"
 
 
 def program(lang: str, readme: str, line: int, code: list[str]) -> str:
+    if any(re.match(r"\s*int\s+main\s*\(", c) for c in code):
+        return "\n".join([f'#line {line} "{readme}"'] + code + [""])
     includes = [c for c in code if c.lstrip().startswith("#include")]
     code = [c if not c.lstrip().startswith("#include") else "" for c in code]
     top: list[str] = []
@@ -90,14 +95,17 @@ def program(lang: str, readme: str, line: int, code: list[str]) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    readme, outdir = Path(sys.argv[1]), Path(sys.argv[2])
-    found = blocks(readme.read_text(encoding="utf-8"))
-    for n, (lang, line, code) in enumerate(found, 1):
-        path = outdir / f"readme-{n}.{lang}"
-        path.write_text(program(lang, readme.name, line, code), encoding="utf-8")
-        print(path, line)
+    outdir = Path(sys.argv[-1])
+    for source in map(Path, sys.argv[1:-1]):
+        stem = source.name.lower().removesuffix(".md") if hasattr(str, "removesuffix") \
+            else source.name.lower()[:-3]
+        found = blocks(source.read_text(encoding="utf-8"))
+        for n, (lang, line, code) in enumerate(found, 1):
+            path = outdir / f"{stem}-{n}.{lang}"
+            path.write_text(program(lang, str(source), line, code), encoding="utf-8")
+            print(path, line, source)
 
 
 if __name__ == "__main__":

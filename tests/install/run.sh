@@ -104,8 +104,21 @@ same "installed files" "$(listing "$STAGE")" "$(sort <<EOF
 ./usr/local/share/doc/tenios/LICENSE-APACHE
 ./usr/local/share/doc/tenios/LICENSE-MIT
 ./usr/local/share/doc/tenios/README.md
+$(cd "$ROOT" && for f in docs/*.md; do [[ -e $f ]] && echo "./usr/local/share/doc/tenios/$f"; done)
+$(cd "$ROOT" && for f in man/man1/*.1 man/man3/*.3; do echo "./usr/local/share/$f"; done)
 EOF
 )"
+# Every function of the header has a man page, found by man(1) under the installed MANPATH.
+missing=
+for fn in $("$PYTHON" "$ROOT/tests/install/header_functions.py" "$P/include/tenios.h"); do
+    [[ -f $P/share/man/man3/$fn.3 ]] || missing+=" $fn"
+done
+same "a man page for every function of tenios.h" "$missing" ""
+if command -v man >/dev/null 2>&1; then
+    same "man 3 tenios_client_transfer_call (MANPATH=\$PREFIX/share/man)" \
+        "$(MANPATH=$P/share/man MANWIDTH=80 man 3 tenios_client_transfer_call 2>&1 | grep -m1 -o 'tenios_client_transfer_call - .*')" \
+        "tenios_client_transfer_call - Transfers the connected call call_uuid to"
+fi
 LIBFILE=$P/lib/libtenios.so.$VERSION
 same "readelf -d: SONAME" "$(readelf -d "$LIBFILE" | grep -o 'Library soname: .*')" \
     "Library soname: [libtenios.so.$MAJOR]"
@@ -227,7 +240,7 @@ mkdir -p readme
 same "every C and C++ block of README.md is extracted" \
     "$(wc -l <"$TMP/snippets.txt" | tr -d ' ')" \
     "$(grep -cE '^```(c|cpp)[[:space:]]*$' "$ROOT/README.md")"
-while read -r file line; do
+while read -r file line _source; do
     if [[ $file == *.c ]]; then
         for std in c99 c11; do
             run_log "README.md:$line as $std" "$CC" -std="$std" -Wall -Wextra -Werror -pedantic \
@@ -240,14 +253,14 @@ while read -r file line; do
             pass "README.md:$line (C++ snippet) compiles and links as C++17"
     fi
 done <"$TMP/snippets.txt"
-# The first (the one-call API) runs against the simulator: silent on success, the status and
-# the message on stderr on failure.
+# The first (the README's first call, a whole program) runs against the simulator: "interrupted"
+# on success, the status and the message on stderr on failure.
 if [[ -x readme/readme-1-c11 ]]; then
-    out=$(LD_LIBRARY_PATH=$P/lib TENIOS_API_URL=$URL readme/readme-1-c11 "$KEY" "$CALL" 2>&1)
-    same "README C snippet, known call: no output" "$out" ""
-    out=$(LD_LIBRARY_PATH=$P/lib TENIOS_API_URL=$URL readme/readme-1-c11 "$KEY" "$UNKNOWN" 2>&1)
-    same "README C snippet, unknown call: status and message" "$out" \
-        "TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+    out=$(LD_LIBRARY_PATH=$P/lib TENIOS_API_URL=$URL TENIOS_ACCESS_KEY=$KEY readme/readme-1-c11 "$CALL" 2>&1)
+    same "README first call, known call" "$out" "interrupted"
+    out=$(LD_LIBRARY_PATH=$P/lib TENIOS_API_URL=$URL TENIOS_ACCESS_KEY=$KEY readme/readme-1-c11 "$UNKNOWN" 2>&1) || true
+    same "README first call, unknown call: status and message" "$out" \
+        "TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the uuid $UNKNOWN: the call may have ended (the caller hung up or it was transferred away), or the uuid is wrong"
 fi
 
 if kill -0 "$SIM_PID" 2>/dev/null; then
@@ -278,7 +291,7 @@ if run_log "make install with LIBDIR" "$MAKE" -C "$ROOT" --no-print-directory in
         "$(grep -o '"${CMAKE_CURRENT_LIST_DIR}/[./]*"' "$L/cmake/tenios/teniosConfig.cmake")" \
         '"${CMAKE_CURRENT_LIST_DIR}/../../../.."'
     same "DOCDIR: the licenses" "$(ls "$STAGE2/usr/share/doc/libtenios-dev" | tr '\n' ' ')" \
-        "LICENSE-APACHE LICENSE-MIT README.md "
+        "LICENSE-APACHE LICENSE-MIT README.md $([[ -d $ROOT/docs ]] && echo "docs ")"
     run_log "make uninstall with LIBDIR" "$MAKE" -C "$ROOT" --no-print-directory uninstall \
         DESTDIR="$STAGE2" "${DIRS[@]}" &&
         same "LIBDIR: make uninstall leaves no file" \

@@ -38,10 +38,11 @@ wait_listening() {
 }
 
 # start_sim SIM ARGS...: starts the simulator and waits for its one line; sets URL and SIM_PID.
+# --follow-parent: a script killed before its trap runs leaves no simulator behind.
 start_sim() {
     local sim=$1
     shift
-    "$sim" "$@" >"$TMP/sim.out" 2>"$TMP/sim.err" &
+    "$sim" --follow-parent "$@" >"$TMP/sim.out" 2>"$TMP/sim.err" &
     SIM_PID=$!
     wait_listening "the simulator" "$SIM_PID" sim
     URL=$LISTENING_URL

@@ -26,6 +26,13 @@ ACCESS_KEY = "test-key-7f3a9c1e-5b2d"
 CALL = "c0b93a5e-4ce0-4adb-940e-5079f2abbcb4"
 STUCK_CALL = "9d5e2b1a-7c3f-4e8d-a6b0-1f2e3d4c5b6a"
 UNKNOWN_CALL = "0f8b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+# What every message about a rejected access key says after the API's text.
+KEY_HINT = ("check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General "
+            "settings, API section")
+# The library's message for UNKNOWN_CALL: the API's text, then the hint repeating the uuid.
+NOT_FOUND = ("CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call has the "
+             f"uuid {UNKNOWN_CALL}: the call may have ended (the caller hung up or it was "
+             "transferred away), or the uuid is wrong")
 # A call bridged to a destination: it can be transferred, recorded, listened in on.
 CONNECTED_CALL = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 SUPERVISOR_KEY = "test-supervisor-key-2d8e4f1a"
@@ -114,7 +121,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
     stderr_path = tmp_path_factory.mktemp("sim") / "stderr.txt"
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
-            [SIM_BINARY, "--port", "0", "--access-key", ACCESS_KEY,
+            [SIM_BINARY, "--follow-parent", "--port", "0", "--access-key", ACCESS_KEY,
              "--call", CALL, "--stuck-call", STUCK_CALL, "--connected-call", CONNECTED_CALL,
              "--supervisor-key", SUPERVISOR_KEY, "--blacklist", BLACKLISTED,
              "--agent", AGENT, "--wrap-up-agent", WRAP_UP_AGENT],

@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 import pytest
 
 import tenios
-from conftest import ACCESS_KEY, CALL, CONNECTED_CALL, SUPERVISOR_KEY, UNKNOWN_CALL, Sim, run_python
+from conftest import ACCESS_KEY, CALL, CONNECTED_CALL, SUPERVISOR_KEY, NOT_FOUND, UNKNOWN_CALL, Sim, run_python
 from tenios import DestinationType
 from test_loading import older_python
 
@@ -81,7 +81,7 @@ def test_errors_are_the_client_s(sim: Sim) -> None:
             return info.value
 
     err = run(main())
-    assert err.message == "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+    assert err.message == NOT_FOUND
     assert (err.api_code, err.http_status, err.fields) == ("CALL_UUID_NOT_FOUND", 400, ("call_uuid",))
     assert len(api_requests(sim)) == 1
 

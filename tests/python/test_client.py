@@ -23,7 +23,7 @@ import pytest
 
 import tenios
 import tenios._native as native
-from conftest import ACCESS_KEY, CALL, STUCK_CALL, UNKNOWN_CALL, Sim
+from conftest import ACCESS_KEY, CALL, STUCK_CALL, NOT_FOUND, UNKNOWN_CALL, Sim
 from tenios import Status
 
 JSON = [["Content-Type", "application/json"]]
@@ -117,7 +117,7 @@ def test_one_client_many_calls(sim: Sim, client: tenios.Client) -> None:
 
 def test_call_not_found(sim: Sim, client: tenios.Client) -> None:
     err = expect(tenios.CallNotFoundError, Status.ERR_CALL_UUID_NOT_FOUND, client, UNKNOWN_CALL)
-    assert err.message == "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+    assert err.message == NOT_FOUND
     assert err.api_code == "CALL_UUID_NOT_FOUND"
     assert err.http_status == 400
     assert err.fields == ("call_uuid",)
@@ -138,7 +138,7 @@ def test_stuck_call(sim: Sim, client: tenios.Client) -> None:
 def test_bad_credentials(sim: Sim) -> None:
     with tenios.Client("wrong-key", base_url=sim.url) as c:
         err = expect(tenios.BadCredentialsError, Status.ERR_BAD_CREDENTIALS, c, CALL)
-    assert err.message == "BAD_CREDENTIALS: Bad credentials"
+    assert err.message == "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section"
     assert (err.api_code, err.http_status, err.fields) == ("BAD_CREDENTIALS", 400, ())
 
 
@@ -241,12 +241,9 @@ def test_the_module_function_still_has_no_details(sim: Sim) -> None:
     with pytest.raises(tenios.CallNotFoundError) as info:
         tenios.interrupt_block(ACCESS_KEY, UNKNOWN_CALL)
     err = info.value
-    assert err.message == "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+    assert err.message == NOT_FOUND
     assert (err.api_code, err.http_status, err.fields) == (None, 0, ())
-    assert repr(err) == (
-        "CallNotFoundError(ERR_CALL_UUID_NOT_FOUND, "
-        "\"CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\")"
-    )
+    assert repr(err) == f"CallNotFoundError(ERR_CALL_UUID_NOT_FOUND, {NOT_FOUND!r})"
 
 
 def test_error_details_survive_pickling_and_copying(sim: Sim, client: tenios.Client) -> None:
@@ -260,8 +257,8 @@ def test_error_details_survive_pickling_and_copying(sim: Sim, client: tenios.Cli
             "CALL_UUID_NOT_FOUND", 400, ("call_uuid",))
         assert clone.__notes__ == ["a note"]
     assert repr(err) == (
-        "CallNotFoundError(ERR_CALL_UUID_NOT_FOUND, \"CALL_UUID_NOT_FOUND: The call wasn't found "
-        "(fields: call_uuid)\", api_code='CALL_UUID_NOT_FOUND', http_status=400, fields=('call_uuid',))"
+        f"CallNotFoundError(ERR_CALL_UUID_NOT_FOUND, {NOT_FOUND!r}, "
+        "api_code='CALL_UUID_NOT_FOUND', http_status=400, fields=('call_uuid',))"
     )
 
 
@@ -275,8 +272,8 @@ def test_error_details_are_keyword_only() -> None:
 # --- options ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("url", "reason"), [
-    ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com"),
-    ("http://10.1.2.3:8080/", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not 10.1.2.3"),
+    ("http://example.com", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not example.com; use https://"),
+    ("http://10.1.2.3:8080/", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), not 10.1.2.3; use https://"),
     ("ftp://x", "scheme ftp:// is not supported (use https://)"),
     ("127.0.0.1:8080", "expected https://host[:port][/path]"),
     ("not a url", "it contains whitespace or control characters"),

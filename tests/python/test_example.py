@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ACCESS_KEY, CALL, CONNECTED_CALL, REPO, UNKNOWN_CALL, Sim, child_env
+from conftest import ACCESS_KEY, CALL, CONNECTED_CALL, REPO, NOT_FOUND, UNKNOWN_CALL, Sim, child_env
 
 EXAMPLE = REPO / "bindings" / "python" / "examples" / "interrupt.py"
 
@@ -30,14 +30,14 @@ def test_call_not_found(sim: Sim) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\n"
+        f"failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}\n"
     )
 
 
 def test_bad_key(sim: Sim) -> None:
     result = run_example(CALL, key="wrong-key-0000")
     assert result.returncode == 1
-    assert result.stderr == "failed: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials\n"
+    assert result.stderr == "failed: TENIOS_ERR_BAD_CREDENTIALS: BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section\n"
 
 
 def test_invalid_argument(sim: Sim) -> None:
@@ -90,7 +90,7 @@ def test_client_call_not_found(sim: Sim) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)\n"
+        f"failed: TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}\n"
         "  api_code=CALL_UUID_NOT_FOUND http_status=400 fields=call_uuid\n"
     )
 
@@ -188,8 +188,7 @@ def test_call_demo_unknown_call(sim: Sim) -> None:
     assert result.returncode == 1
     assert result.stdout == f"1. interrupted the waiting loop of call {CALL}\n"
     assert result.stderr == (
-        "call_demo.py: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: "
-        "The call wasn't found (fields: call_uuid)\n")
+        f"call_demo.py: step 2: TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}\n")
 
 
 def test_call_demo_usage(sim: Sim) -> None:

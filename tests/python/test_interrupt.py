@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import tenios
-from conftest import ACCESS_KEY, CALL, STUCK_CALL, UNKNOWN_CALL, Sim
+from conftest import ACCESS_KEY, CALL, KEY_HINT, STUCK_CALL, NOT_FOUND, UNKNOWN_CALL, Sim
 from tenios import Status
 
 JSON = [["Content-Type", "application/json"]]
@@ -71,7 +71,7 @@ def test_sequential_calls_reuse_one_connection(sim: Sim) -> None:
 
 def test_call_not_found(sim: Sim) -> None:
     err = expect(tenios.CallNotFoundError, Status.ERR_CALL_UUID_NOT_FOUND, ACCESS_KEY, UNKNOWN_CALL)
-    assert err.message == "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+    assert err.message == NOT_FOUND
     assert sim.interrupts() == []
 
 
@@ -85,7 +85,7 @@ def test_stuck_call(sim: Sim) -> None:
 
 def test_bad_access_key(sim: Sim) -> None:
     err = expect(tenios.BadCredentialsError, Status.ERR_BAD_CREDENTIALS, "wrong-key", CALL)
-    assert err.message == "BAD_CREDENTIALS: Bad credentials"
+    assert err.message == "BAD_CREDENTIALS: Bad credentials; check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section"
     assert sim.interrupts() == []
 
 
@@ -151,13 +151,13 @@ def test_fault_503_html(sim: Sim) -> None:
 def test_fault_403_empty_body(sim: Sim) -> None:
     sim.fault(status=403, body="")
     err = expect(tenios.BadCredentialsError, Status.ERR_BAD_CREDENTIALS, ACCESS_KEY, CALL)
-    assert err.message == "HTTP 403: access key rejected (no API error in the body)"
+    assert err.message == "HTTP 403: access key rejected (no API error in the body); check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section"
 
 
 def test_fault_401_empty_body(sim: Sim) -> None:
     sim.fault(status=401, body="")
     err = expect(tenios.BadCredentialsError, Status.ERR_BAD_CREDENTIALS, ACCESS_KEY, CALL)
-    assert err.message == "HTTP 401: access key rejected (no API error in the body)"
+    assert err.message == "HTTP 401: access key rejected (no API error in the body); check the access key: the TENIOS customer portal shows it under MY ACCOUNT > General settings, API section"
 
 
 def test_fault_200_not_json(sim: Sim) -> None:
@@ -183,7 +183,8 @@ def test_echoed_access_key_is_redacted(sim: Sim) -> None:
     err = expect(tenios.BadCredentialsError, Status.ERR_BAD_CREDENTIALS, ACCESS_KEY, CALL)
     assert ACCESS_KEY not in err.message
     assert ACCESS_KEY not in repr(err)
-    assert err.message == "BAD_CREDENTIALS: The access key [REDACTED] is not valid (fields: [REDACTED])"
+    assert err.message == ("BAD_CREDENTIALS: The access key [REDACTED] is not valid (fields: [REDACTED]); "
+                           + KEY_HINT)
 
 
 def test_echoed_key_in_an_http_error_body_is_not_shown(sim: Sim) -> None:

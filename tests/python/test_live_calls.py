@@ -18,7 +18,7 @@ import pytest
 import tenios
 import tenios._native as native
 from conftest import (ACCESS_KEY, BLACKLISTED, CALL, CONNECTED_CALL, SUPERVISOR_KEY,
-                      UNKNOWN_CALL, Sim)
+                      KEY_HINT, NOT_FOUND, UNKNOWN_CALL, Sim)
 from tenios import DestinationType, Status
 
 JSON = [["Content-Type", "application/json"]]
@@ -223,7 +223,7 @@ def test_bytes_arguments(sim: Sim) -> None:
 # --- the documented errors ----------------------------------------------------------------------
 
 NOT_CONNECTED = "CALL_NOT_CONNECTED: The call is not connected to a destination (fields: call_uuid)"
-NOT_FOUND = "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+BLACKLIST_HINT = "use another supervisor_destination, or take it off the account's blacklist"
 RECORDING_NOT_FOUND = "RECORDING_NOT_FOUND: The recording wasn't found (fields: recording_uuid)"
 
 
@@ -291,7 +291,7 @@ def test_listen_in_with_a_wrong_supervisor_key(sim: Sim, client: tenios.Client) 
     wrong = "not-the-supervisor-key-93b1"
     err = raises(tenios.BadCredentialsError, lambda: client.listen_in_start(
         CONNECTED_CALL, supervisor_key=wrong, supervisor_destination=SUPERVISOR_AT))
-    assert err.message == "BAD_CREDENTIALS: Bad credentials"
+    assert err.message == f"BAD_CREDENTIALS: Bad credentials; {KEY_HINT}; check the supervisor key too"
     assert (err.api_code, err.http_status, err.fields) == ("BAD_CREDENTIALS", 400, ())
     assert wrong not in repr(err)
     assert sim.call(CONNECTED_CALL)["listen_ins"] == []
@@ -304,7 +304,7 @@ def test_listen_in_to_a_blacklisted_destination(sim: Sim, client: tenios.Client)
     assert err.api_code == "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST"
     assert err.message == (
         "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST: The supervisor destination is in the "
-        "blacklist (fields: supervisor_destination)")
+        f"blacklist (fields: supervisor_destination); {BLACKLIST_HINT}")
     assert (err.http_status, err.fields) == (400, ("supervisor_destination",))
     assert sim.call(CONNECTED_CALL)["listen_ins"] == []
 
@@ -354,7 +354,10 @@ def test_documented_error_bodies(sim: Sim, client: tenios.Client, name: str,
     err = raises(cls, method(client, name))
     fields = tuple(body.get("fields", ()))
     suffix = f" (fields: {', '.join(fields)})" if fields else ""
-    assert err.message == f"{body['error_code']}: {body['error_message']}{suffix}"
+    hint = {"BAD_CREDENTIALS": f"; {KEY_HINT}; check the supervisor key too",
+            "LISTEN_IN_SUPERVISOR_DESTINATION_IN_BLACKLIST": f"; {BLACKLIST_HINT}"}
+    assert err.message == f"{body['error_code']}: {body['error_message']}{suffix}" + hint.get(
+        body["error_code"], "")
     assert (err.api_code, err.http_status, err.fields) == (body["error_code"], 400, fields)
 
 

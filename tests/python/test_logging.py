@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 import tenios
-from conftest import (ACCESS_KEY, BLACKLISTED, CALL, CONNECTED_CALL, SUPERVISOR_KEY, UNKNOWN_CALL,
+from conftest import (ACCESS_KEY, BLACKLISTED, CALL, CONNECTED_CALL, NOT_FOUND, SUPERVISOR_KEY, UNKNOWN_CALL,
                       Sim, run_python)
 from test_threads import ticks_during
 
@@ -73,8 +73,7 @@ NOT_FOUND_WARM = [
     ("INFO", "reusing a pooled connection"),
     ("INFO", "POST /interrupt-ecc-block sent (N bytes)"),
     ("INFO", "HTTP 400 after N ms (N bytes)"),
-    ("ERROR", "TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-              "(fields: call_uuid)"),
+    ("ERROR", f"TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}"),
 ]
 
 
@@ -635,16 +634,14 @@ def test_default_client_logs_at_the_level_when_loaded(sim: Sim) -> None:
         "INFO tenios reusing a pooled connection",
         "INFO tenios POST /interrupt-ecc-block sent (N bytes)",
         "INFO tenios HTTP 400 after N ms (N bytes)",
-        "ERROR tenios TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-        "(fields: call_uuid)",
+        f"ERROR tenios TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}",
     ]
 
 
 def test_default_client_at_the_default_level_logs_only_errors(sim: Sim) -> None:
     result = run_default(FORMAT.format(level="WARNING"))
     assert result.stdout.splitlines() == [
-        "ERROR tenios TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-        "(fields: call_uuid)",
+        f"ERROR tenios TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}",
     ]
 
 
@@ -726,8 +723,7 @@ def test_logging_works_in_a_forked_child(sim: Sim) -> None:
         "False INFO reusing a pooled connection",
         "False INFO POST /interrupt-ecc-block sent (N bytes)",
         "False INFO HTTP 400",
-        "False ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-        "(fields: call_uuid)",
+        f"False ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}",
         "True INFO reusing a pooled connection",
         "True INFO POST /interrupt-ecc-block sent (N bytes)",
         "True INFO HTTP 200",
@@ -774,7 +770,6 @@ def test_on_older_pythons(sim: Sim, version: str) -> None:
         "INFO reusing a pooled connection",
         "INFO POST /interrupt-ecc-block sent (N bytes)",
         "INFO HTTP 400 after N ms (N bytes)",
-        "ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: CALL_UUID_NOT_FOUND: The call wasn't found "
-        "(fields: call_uuid)",
+        f"ERROR TENIOS_ERR_CALL_UUID_NOT_FOUND: {NOT_FOUND}",
         "True True",
     ]

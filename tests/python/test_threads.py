@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 
 import tenios
-from conftest import ACCESS_KEY, CALL, UNKNOWN_CALL, Sim
+from conftest import ACCESS_KEY, CALL, NOT_FOUND, UNKNOWN_CALL, Sim
 
 JSON = [["Content-Type", "application/json"]]
 DELAY_S = 2.0
@@ -109,4 +109,4 @@ def test_threads_get_their_own_errors(sim: Sim) -> None:
         else:
             err = results[index]
             assert isinstance(err, tenios.CallNotFoundError)
-            assert err.message == "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)"
+            assert err.message == NOT_FOUND

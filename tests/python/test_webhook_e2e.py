@@ -59,7 +59,7 @@ def loop() -> Iterator[str]:
         child_env(TENIOS_WEBHOOK_KEY=WEBHOOK_KEY, TENIOS_WEBHOOK_AGENT=AGENT), "webhook_server.py")
     try:
         sim, sim_url = _start(
-            [SIM_BINARY, "--access-key", ACCESS_KEY, "--webhook", hook_url, "--webhook-key",
+            [SIM_BINARY, "--follow-parent", "--access-key", ACCESS_KEY, "--webhook", hook_url, "--webhook-key",
              WEBHOOK_KEY, "--call-control-call", CALL], dict(os.environ), "tenios-sim")
         try:
             yield sim_url

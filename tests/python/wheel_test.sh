@@ -104,7 +104,7 @@ command -v tenios-sim | grep -qx "$WORK/venv/bin/tenios-sim" || fail "tenios-sim
 tenios-sim --help | grep -q -- "--access-key" || fail "tenios-sim --help"
 step "tenios-sim --help: ok"
 
-coproc SIM { exec tenios-sim --access-key "$KEY" --call "$CALL"; }
+coproc SIM { exec tenios-sim --follow-parent --access-key "$KEY" --call "$CALL"; }
 read -r -t 20 line <&"${SIM[0]}" || fail "tenios-sim did not start"
 case $line in "listening on http://127.0.0.1:"*) ;; *) fail "tenios-sim said: $line" ;; esac
 URL=${line#listening on }

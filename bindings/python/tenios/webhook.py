@@ -140,7 +140,7 @@ class WebhookRequest(_Owned):
         """Parse the body TENIOS POSTed. Raises ``tenios.InvalidArgumentError`` with the
         library's message (e.g. ``webhook request has no loopCount``) for a body it rejects:
         empty, over 1 MiB, not UTF-8, nested over 32 deep, not a JSON object, a field twice, a
-        required field missing or mistyped (see the README)."""
+        required field missing or mistyped (see docs/webhook.md)."""
         if not isinstance(body, (bytes, bytearray, memoryview)):
             raise TypeError(f"body must be bytes, not {type(body).__name__}")
         data = bytes(body)

@@ -26,7 +26,8 @@ pub const USAGE: &str = "usage: tenios-sim [--port N] [--access-key KEY] [--supe
 [--idle-close-ms N] [--tls-cert FILE --tls-key FILE] [--record-stop-success string|boolean] \
 [--webhook URL [--webhook-key KEY] [--customer-number N] [--announcement-ms N] \
 [--call-control-call UUID]] [--tenios-number NUMBER] [--callback-config ID] \
-[--unreachable NUMBER] [--agent EMAIL] [--wrap-up-agent EMAIL]";
+[--unreachable NUMBER] [--agent EMAIL] [--wrap-up-agent EMAIL] [--address-file FILE] \
+[--follow-parent]";
 
 pub const HELP: &str = "\
 tenios-sim: a local simulator of the TENIOS Call Control Voice API's live-call methods
@@ -41,6 +42,7 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
                    [--announcement-ms N] [--call-control-call UUID]]
                   [--tenios-number NUMBER] [--callback-config ID] [--unreachable NUMBER]
                   [--agent EMAIL] [--wrap-up-agent EMAIL]
+                  [--address-file FILE] [--follow-parent]
 
   --port N              listen on 127.0.0.1:N (default 0: a free port)
   --access-key KEY      the one valid access key (default sim-access-key)
@@ -80,10 +82,16 @@ usage: tenios-sim [--port N] [--access-key KEY] [--supervisor-key KEY] [--call U
                         it fails (repeatable)
   --agent EMAIL         an ACD agent, READY (repeatable)
   --wrap-up-agent EMAIL an ACD agent, READY and in wrap-up (repeatable)
+  --address-file FILE   once bound, write the base URL (http://127.0.0.1:PORT and a line end)
+                        to FILE (written to FILE.tmp, then renamed: never seen half-written)
+  --follow-parent       exit when the process that started the simulator exits (for test
+                        harnesses, so that a runner that dies leaves no simulator behind)
   --help                show this help
 
 Prints `listening on http://127.0.0.1:PORT` (https:// with --tls-cert) once bound, then
-serves until killed or until its parent process exits (Unix). Unreadable or mismatched TLS
+serves until killed (SIGTERM), or with --follow-parent until its parent process exits.
+It does not detach from the terminal by itself: start it with `&` (or setsid) in a CI step
+and kill its pid when done. Unreadable or mismatched TLS
 files exit with status 2; a client whose TLS handshake fails is just disconnected.
 Control endpoints for tests (served over HTTPS too):
 GET /_sim/requests, GET /_sim/interrupts, GET /_sim/calls, GET /_sim/calls/UUID,
@@ -109,6 +117,10 @@ pub struct Settings {
     pub webhook: Option<webhook::Settings>,
     /// The ACD agents (`--agent`, `--wrap-up-agent`).
     pub agents: Vec<AgentSetup>,
+    /// Write the base URL here once bound (`--address-file`).
+    pub address_file: Option<PathBuf>,
+    /// Exit when the parent process exits (`--follow-parent`).
+    pub follow_parent: bool,
 }
 
 /// The PEM files of `--tls-cert` and `--tls-key`; read by `tls::server_config`.
@@ -216,6 +228,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut unreachable: Vec<String> = Vec::new();
     let mut agents: Vec<AgentSetup> = Vec::new();
     let mut record_stop_success = StopSuccess::default();
+    let mut address_file: Option<PathBuf> = None;
+    let mut follow_parent = false;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -224,6 +238,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             .map_err(|arg| format!("argument is not valid UTF-8: {arg:?}"))?;
         if arg == "--help" || arg == "-h" {
             return Ok(Invocation::Help);
+        }
+        if arg == "--follow-parent" {
+            follow_parent = true;
+            continue;
         }
         // Both `--flag value` and `--flag=value` are accepted.
         let (flag, inline_value) = match arg.split_once('=') {
@@ -302,6 +320,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                 record_stop_success = StopSuccess::parse(&text).ok_or_else(|| {
                     format!("--record-stop-success: '{text}' is neither string nor boolean")
                 })?;
+            }
+            "--follow-parent" => return Err("--follow-parent takes no value".to_owned()),
+            "--address-file" => {
+                let path = value()?;
+                if path.is_empty() {
+                    return Err("--address-file needs a file name".to_owned());
+                }
+                address_file = Some(PathBuf::from(path));
             }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
@@ -415,6 +441,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         idle_close,
         tls,
         webhook,
+        address_file,
+        follow_parent,
     })))
 }
 
@@ -552,6 +580,18 @@ mod tests {
         assert_eq!(settings.account.supervisor_key, DEFAULT_SUPERVISOR_KEY);
         assert!(settings.account.blacklist.is_empty());
         assert!(settings.calls.is_empty());
+        assert_eq!(settings.address_file, None);
+        assert!(!settings.follow_parent);
+    }
+
+    #[test]
+    fn address_file_and_follow_parent() {
+        let settings = run(&["--address-file", "/tmp/a", "--follow-parent"]).unwrap();
+        assert_eq!(settings.address_file, Some(PathBuf::from("/tmp/a")));
+        assert!(settings.follow_parent);
+        assert!(run(&["--address-file"]).is_err());
+        assert!(run(&["--address-file="]).is_err());
+        assert!(run(&["--follow-parent=yes"]).is_err());
     }
 
     #[test]

@@ -37,7 +37,7 @@ use state::Simulator;
 use stream::Stream;
 
 fn main() -> ExitCode {
-    // Taken first, so a parent that dies while we start up is still noticed.
+    // Taken first, so a parent that dies while we start up is still noticed (--follow-parent).
     #[cfg(unix)]
     let parent = std::os::unix::process::parent_id();
 
@@ -80,16 +80,29 @@ fn main() -> ExitCode {
         }
     };
 
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    // Before the line: whoever saw the line finds the file complete.
+    if let Some(path) = &settings.address_file {
+        if let Err(error) = write_address_file(path, &format!("{scheme}://127.0.0.1:{port}")) {
+            eprintln!(
+                "tenios-sim: --address-file {}: cannot write: {error}",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+
     // Tests learn the port from this line, so it must be out before the first accept.
     // A parent that closed our stdout does not need the line: keep serving regardless.
     let mut stdout = std::io::stdout().lock();
-    let scheme = if tls.is_some() { "https" } else { "http" };
     let _ = writeln!(stdout, "listening on {scheme}://127.0.0.1:{port}");
     let _ = stdout.flush();
     drop(stdout);
 
     #[cfg(unix)]
-    exit_when_orphaned(parent);
+    if settings.follow_parent {
+        exit_when_orphaned(parent);
+    }
     let simulator = Simulator::new(
         settings.account,
         settings.calls,
@@ -102,7 +115,16 @@ fn main() -> ExitCode {
     serve_forever(&listener, &simulator, tls.as_ref());
 }
 
-/// Exits once the process that started the simulator is gone. A test that never kills its
+/// Writes `url` and a line end to `path` through a temporary file renamed into place, so that
+/// a CI step polling for the file never reads half of it.
+fn write_address_file(path: &std::path::Path, url: &str) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, format!("{url}\n"))?;
+    std::fs::rename(&temporary, path)
+}
+
+/// With `--follow-parent`: exits once the process that started the simulator is gone. A test that never kills its
 /// simulator (one kept in a `static`, whose `Drop` never runs) would otherwise leave it
 /// running, holding the test's inherited stdout/stderr open and stalling whatever reads them.
 #[cfg(unix)]

@@ -77,7 +77,10 @@ int main() {
     } catch (const tenios::Error &e) {
         check(e.status() == tenios::Status::ErrCallUuidNotFound &&
                   std::string(e.what()) ==
-                      "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)",
+                      "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live "
+                      "call has the uuid " + unknown +
+                          ": the call may have ended (the caller hung up or it was transferred "
+                          "away), or the uuid is wrong",
               "tenios::interrupt_block(unknown call) throws TENIOS_ERR_CALL_UUID_NOT_FOUND");
     }
 
