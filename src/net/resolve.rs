@@ -288,6 +288,32 @@ mod tests {
         assert_eq!(entries_for("cached.test"), 1);
     }
 
+    fn never_called(host: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
+        panic!("{host} was looked up")
+    }
+
+    /// `localhost` is pinned, as curl pins it: no resolver can answer it with another address
+    /// (which would receive the key of a plain http:// base URL).
+    #[test]
+    fn localhost_is_never_looked_up() {
+        let shut_down = AtomicBool::new(false);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for name in ["localhost", "LocalHost"] {
+            assert_eq!(
+                resolve_name(name, 8080, deadline, &shut_down, never_called).unwrap(),
+                vec![
+                    "127.0.0.1:8080".parse::<SocketAddr>().unwrap(),
+                    "[::1]:8080".parse().unwrap()
+                ]
+            );
+        }
+        assert_eq!(
+            literal_addresses("::1", 1),
+            Some(vec!["[::1]:1".parse().unwrap()])
+        );
+        assert_eq!(literal_addresses("localhost.evil.test", 1), None);
+    }
+
     static FAILED_CALLS: AtomicUsize = AtomicUsize::new(0);
     fn failing(_: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
         FAILED_CALLS.fetch_add(1, Ordering::SeqCst);
