@@ -2,7 +2,7 @@
  * tenios-webhook-server: a TENIOS Call Control webhook in plain C with libtenios, served by a
  * tiny single-threaded HTTP/1.1 server on loopback (no dependencies).
  *
- *   TENIOS_WEBHOOK_KEY=my-key tenios-webhook-server [--port N] [--max-requests N]
+ *   TENIOS_WEBHOOK_KEY=my-access-key tenios-webhook-server [--port N] [--max-requests N]
  *
  * It serves the loop of docs/webhook.md:
  *   - request 0 (loopCount 0): an ANNOUNCEMENT, the caller's waiting loop

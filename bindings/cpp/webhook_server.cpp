@@ -2,7 +2,7 @@
 // C++17 with tenios.hpp (tenios::WebhookRequest, tenios::Blocks), on a tiny single-threaded
 // loopback HTTP/1.1 server (POSIX sockets, no other dependency).
 //
-//   TENIOS_WEBHOOK_KEY=my-key tenios-webhook-server-cpp [--port N]
+//   TENIOS_WEBHOOK_KEY=my-access-key tenios-webhook-server-cpp [--port N]
 //
 // Request 0: an ANNOUNCEMENT ($TENIOS_WEBHOOK_ANNOUNCEMENT, default "WaitingMusic"), the
 // caller's waiting loop until a program interrupts it; any later request: a SEQUENTIAL BRIDGE

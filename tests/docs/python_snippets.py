@@ -42,7 +42,7 @@ supervisor_key = {supervisor!r}
 call_uuid = {call!r}
 base_url = {url!r}
 request_body = json.dumps({{"requestType": "EXTERNAL_CALL_CONTROL", "customerNumber": 200002,
-    "accessKey": "my-key", "variables": {{"call_uuid": call_uuid}}, "loopCount": 0,
+    "accessKey": "my-access-key", "variables": {{"call_uuid": call_uuid}}, "loopCount": 0,
     "requestStatus": "REQUESTING_BLOCKS", "blocksProcessingResult": None}}).encode()
 client = tenios.Client(access_key, base_url=base_url)
 sys.argv = [{source!r}, call_uuid]

@@ -2,7 +2,7 @@
 """A TENIOS Call Control webhook with tenios.webhook and the standard library's http.server.
 
 Usage (from the checkout):
-    TENIOS_WEBHOOK_KEY=my-key PYTHONPATH=bindings/python \
+    TENIOS_WEBHOOK_KEY=my-access-key PYTHONPATH=bindings/python \
         python3 bindings/python/examples/webhook_server.py [--port N]
 
 The same loop as bindings/c/tenios-webhook-server.c: request 0 (loopCount 0) gets an

@@ -10,7 +10,7 @@
             blocks.add_bridge("SEQUENTIAL", [("SIP_USER", "1001", 25)])
         return blocks
 
-    status, body = handle(request_body, answer, access_key="my-key")
+    status, body = handle(request_body, answer, access_key="my-access-key")
 
 Plain classes over libtenios's C functions (``tenios_webhook_request_*``, ``tenios_blocks_*``):
 the parsing, the rules and the JSON are the library's, identical in C, C++ and Python. Every
