@@ -142,29 +142,15 @@ fn is_date_time_with_zone(value: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Which numbers are E.164 is `rules::is_e164`'s test; this is the message.
     #[test]
-    fn e164_numbers() {
-        for good in ["+492215540030", "+12", "+123456789012345"] {
-            assert!(check_e164("destination", good).is_ok(), "{good}");
-        }
-        for bad in [
-            "",
-            "+",
-            "+1",
-            "+0221",
-            "492215540030",
-            "+49 221",
-            "+1234567890123456",
-            "+49a",
-        ] {
-            assert_eq!(
-                check_e164("destination", bad).unwrap_err().to_string(),
-                format!(
-                    "destination \"{bad}\" is not an E.164 number (a + and 2 to 15 digits, e.g. \
-                     +492215540030)"
-                ),
-            );
-        }
+    fn e164_messages() {
+        assert!(check_e164("destination", "+492215540030").is_ok());
+        assert_eq!(
+            check_e164("destination", "+49 221").unwrap_err().to_string(),
+            "destination \"+49 221\" is not an E.164 number (a + and 2 to 15 digits, e.g. \
+             +492215540030)"
+        );
     }
 
     #[test]
