@@ -147,7 +147,9 @@ mod tests {
     fn e164_messages() {
         assert!(check_e164("destination", "+492215540030").is_ok());
         assert_eq!(
-            check_e164("destination", "+49 221").unwrap_err().to_string(),
+            check_e164("destination", "+49 221")
+                .unwrap_err()
+                .to_string(),
             "destination \"+49 221\" is not an E.164 number (a + and 2 to 15 digits, e.g. \
              +492215540030)"
         );

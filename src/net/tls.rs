@@ -93,12 +93,10 @@ impl TlsConn {
         let start = Instant::now();
         while this.tls.is_handshaking() {
             this.flush(deadline)?;
-            if this.tls.is_handshaking() && this.tls.wants_read() {
-                if this.fill(deadline)? == 0 {
-                    return Err(Failure::Tls(
-                        "the server closed the connection during the handshake".into(),
-                    ));
-                }
+            if this.tls.is_handshaking() && this.tls.wants_read() && this.fill(deadline)? == 0 {
+                return Err(Failure::Tls(
+                    "the server closed the connection during the handshake".into(),
+                ));
             }
         }
         // The client's Finished (TLS 1.3) or its last flight.
