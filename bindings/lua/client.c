@@ -1,5 +1,6 @@
 /* tenios.client(access_key, options): a libtenios client as a Lua userdata, its live-call
- * methods, and its log callback into a Lua function.
+ * and contact-center methods and the generic call, and its log callback into a Lua
+ * function.
  *
  * Log lines reach Lua only on the thread, and through the Lua state, of the call that made
  * them: libtenios calls a log callback on the calling thread before the call returns, and
@@ -365,9 +366,187 @@ static int client_listen_in_start(lua_State *L) {
     return finish(L, status, pending);
 }
 
-/* Contact-center methods: added here as they land in the C API, one function each in the
- * shape of client_interrupt_block above (check_client, argument checks, refuse_closed,
- * enter/leave around the C call, finish), and one line each in client_methods below. */
+/* ------------------------------------------------------------------ contact-center methods */
+
+/* The options table of a method's optional API fields, at `index` (none or nil: no field
+ * sent). Each known name is read with tl_field_string into `out` (NULL when absent); an
+ * unknown name or a value that is not a string raises. */
+static void check_optional_fields(lua_State *L, int index, const char *what,
+                                  const char *const names[], const char *out[],
+                                  const char **nul_arg) {
+    for (size_t i = 0; names[i] != NULL; i++) {
+        out[i] = NULL;
+    }
+    if (lua_isnoneornil(L, index)) {
+        return;
+    }
+    luaL_checktype(L, index, LUA_TTABLE);
+    tl_check_fields(L, index, what, names);
+    for (size_t i = 0; names[i] != NULL; i++) {
+        out[i] = tl_field_string(L, index, names[i], false, nul_arg);
+    }
+}
+
+/* client:makecall_init(destination_number, tenios_number [, {caller_id = ...,
+ * callstate_info_url = ...}]) -> id | nil, err */
+static int client_makecall_init(lua_State *L) {
+    static const char *const optional[] = {"caller_id", "callstate_info_url", NULL};
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *destination_number = tl_check_string(L, 2, "destination_number", &nul_arg);
+    const char *tenios_number = tl_check_string(L, 3, "tenios_number", &nul_arg);
+    const char *fields[2];
+    check_optional_fields(L, 4, "makecall_init", optional, fields, &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_makecall_init(client->handle, destination_number, tenios_number, fields[0],
+                                    fields[1], &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:makecall_status(id) -> status | nil, err */
+static int client_makecall_status(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *id = tl_check_string(L, 2, "id", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_makecall_status(client->handle, id, &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:callback_init(callback_config_id, callback_number, delay_s [,
+ * {agent_announcement = ..., dtmf_key = ...}]) -> id | nil, err */
+static int client_callback_init(lua_State *L) {
+    static const char *const optional[] = {"agent_announcement", "dtmf_key", NULL};
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *config_id = tl_check_string(L, 2, "callback_config_id", &nul_arg);
+    const char *callback_number = tl_check_string(L, 3, "callback_number", &nul_arg);
+    uint32_t delay_s = tl_check_uint32(L, 4, "delay_s");
+    const char *fields[2];
+    check_optional_fields(L, 5, "callback_init", optional, fields, &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_callback_init(client->handle, config_id, callback_number, delay_s,
+                                    fields[0], fields[1], &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:callback_status(id) -> status | nil, err */
+static int client_callback_status(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *id = tl_check_string(L, 2, "id", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_callback_status(client->handle, id, &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:agent_state_retrieve(email) -> "READY" | "NOT_READY" | nil, err */
+static int client_agent_state_retrieve(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *email = tl_check_string(L, 2, "email", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_agent_state_retrieve(client->handle, email, &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:agent_state_change(email, state [, not_ready_reason]) -> true | nil, err */
+static int client_agent_state_change(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *email = tl_check_string(L, 2, "email", &nul_arg);
+    const char *state = tl_check_string(L, 3, "state", &nul_arg);
+    const char *reason = tl_opt_string(L, 4, "not_ready_reason", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_agent_state_change(client->handle, email, state, reason, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:wrap_up_extend(agent_email, end_time) -> wrap_up_end_time | nil, err */
+static int client_wrap_up_extend(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *agent_email = tl_check_string(L, 2, "agent_email", &nul_arg);
+    const char *end_time = tl_check_string(L, 3, "end_time", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status = tenios_client_wrap_up_extend(client->handle, agent_email, end_time,
+                                                   &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:wrap_up_cancel(agent_email) -> true | nil, err */
+static int client_wrap_up_cancel(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *agent_email = tl_check_string(L, 2, "agent_email", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status = tenios_client_wrap_up_cancel(client->handle, agent_email, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
+
+/* client:call_json(path, body_json) -> the answer's JSON text | nil, err (the generic call:
+ * body_json is a JSON object as a Lua string, without access_key) */
+static int client_call_json(lua_State *L) {
+    tl_client *client = check_client(L);
+    const char *nul_arg = NULL;
+    const char *path = tl_check_string(L, 2, "path", &nul_arg);
+    const char *body_json = tl_check_string(L, 3, "body_json", &nul_arg);
+    if (refuse_closed(L, client)) return 2;
+    if (nul_arg != NULL) return nul_failure(L, nul_arg);
+    tl_pending *pending = tl_pending_new(L);
+    call_scope scope;
+    enter(L, client, &scope);
+    uint32_t status =
+        tenios_client_call_json(client->handle, path, body_json, &pending->string, &pending->err);
+    leave(L, client, &scope);
+    return finish(L, status, pending);
+}
 
 /* client:preconnect() -> true | nil, err */
 static int client_preconnect(lua_State *L) {
@@ -436,7 +615,15 @@ static const luaL_Reg client_methods[] = {
     {"record_start", client_record_start},
     {"record_stop", client_record_stop},
     {"listen_in_start", client_listen_in_start},
-    /* Contact-center methods go here. */
+    {"makecall_init", client_makecall_init},
+    {"makecall_status", client_makecall_status},
+    {"callback_init", client_callback_init},
+    {"callback_status", client_callback_status},
+    {"agent_state_retrieve", client_agent_state_retrieve},
+    {"agent_state_change", client_agent_state_change},
+    {"wrap_up_extend", client_wrap_up_extend},
+    {"wrap_up_cancel", client_wrap_up_cancel},
+    {"call_json", client_call_json},
     {"preconnect", client_preconnect},
     {"last_timings", client_last_timings},
     {"shutdown", client_shutdown},

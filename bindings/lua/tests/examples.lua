@@ -9,6 +9,10 @@ local KEY = assert(os.getenv("TENIOS_TEST_KEY"))
 local CALL = assert(os.getenv("TENIOS_TEST_CALL"))
 local STUCK = assert(os.getenv("TENIOS_TEST_STUCK"))
 local UNKNOWN = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+-- libtenios's message for the unknown call: the API's text, then what to do about it.
+local NOT_FOUND = "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid); no live call "
+  .. "has the uuid " .. UNKNOWN .. ": the call may have ended (the caller hung up or it was "
+  .. "transferred away), or the uuid is wrong"
 
 local function example(name)
   return assert(package.searchpath and package.searchpath(name, package.path)
@@ -48,7 +52,7 @@ test("FreeSWITCH mod_lua example: interrupts and reports", function()
   eq(console[1], "info: tenios: interrupted " .. CALL .. "\n", "console")
   variables = run_freeswitch(UNKNOWN)
   eq(variables.tenios_status, "TENIOS_ERR_CALL_UUID_NOT_FOUND", "unknown call")
-  eq(variables.tenios_error, "CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)", "message")
+  eq(variables.tenios_error, NOT_FOUND, "message")
   variables, console = run_freeswitch(STUCK)
   eq(variables.tenios_status, "TENIOS_ERR_API", "stuck call")
   check(console[#console]:find("BLOCK_NOT_INTERRUPTIBLE", 1, true), console[#console])
@@ -88,7 +92,7 @@ test("Asterisk pbx_lua example: extensions table and dialplan function", functio
     variables.TENIOS_CALL_UUID = UNKNOWN
     handler("tenios", "7100")
     eq(variables.TENIOS_STATUS, "TENIOS_ERR_CALL_UUID_NOT_FOUND", "unknown call")
-    eq(verbose[1], "1 tenios: CALL_UUID_NOT_FOUND: The call wasn't found (fields: call_uuid)", "verbose")
+    eq(verbose[1], "1 tenios: " .. NOT_FOUND, "verbose")
     eq(sim.number(sim.get("/_sim/stats"), "connections"), 1, "one client, one connection, reused")
   end)
   os.getenv = saved_getenv

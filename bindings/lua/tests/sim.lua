@@ -35,4 +35,13 @@ end
 
 function sim.requests() return sim.number(sim.get("/_sim/stats"), "requests") end
 
+-- The body of the last API request to `path`, unescaped from /_sim/requests (the bodies the
+-- tests send hold no escapes but \" and \\).
+function sim.last_body(path)
+  local requests, body = sim.get("/_sim/requests"), nil
+  local pattern = '"path":"' .. path:gsub("%p", "%%%0") .. '".-"body":"(.-[^\\])","connection"'
+  for found in requests:gmatch(pattern) do body = found end
+  return body and (body:gsub('\\(["\\])', "%1"))
+end
+
 return sim
