@@ -394,7 +394,10 @@ mod tests {
         let key = "BAD_CREDENTIALS: tail";
         let error = api("BAD_CREDENTIALS", "tail of it", &[]).redacted(&[key]);
         assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
-        assert_eq!(error.to_string(), "BAD_CREDENTIALS: [REDACTED]");
+        assert_eq!(
+            error.to_string(),
+            format!("BAD_CREDENTIALS: [REDACTED]; {KEY_HINT}")
+        );
     }
 
     /// Every kind of message is searched, the library's own too (a key passed as another
