@@ -203,13 +203,9 @@ impl Client {
             Cow::Borrowed(endpoint.request_line()),
             &body,
             secrets,
+            Some(request),
             classify,
         )
-        // What to do next, where the request tells more than the error (only on failure).
-        .map_err(|e| match serde_json::to_value(request) {
-            Ok(request) => with_request_hint(e, &request),
-            Err(_) => e,
-        })
     }
 
     /// The generic call's request: `body` (JSON, checked by the caller) to `path` below the
@@ -223,15 +219,25 @@ impl Client {
         secrets: &[&str],
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.send(Target::Path(path), request_line, body, secrets, classify)
+        self.send(
+            Target::Path(path),
+            request_line,
+            body,
+            secrets,
+            None::<&()>,
+            classify,
+        )
     }
 
+    /// `request`, when given, is the typed request `body` encodes: an error then says what to
+    /// do next where the request tells more than the error (see `with_request_hint`).
     fn send<T>(
         &self,
         target: Target<'_>,
         request_line: Cow<'static, str>,
         body: &[u8],
         secrets: &[&str],
+        request: Option<&impl Serialize>,
         classify: impl FnOnce(u16, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.traced(request_line, || {
@@ -252,6 +258,10 @@ impl Client {
                     classify(status, &answer)
                 })
                 .map_err(|e| e.redacted(secrets))
+                .map_err(|e| match request.map(serde_json::to_value) {
+                    Some(Ok(request)) => with_request_hint(e, &request),
+                    _ => e,
+                })
         })
     }
 
@@ -399,9 +409,7 @@ impl Client {
             Failure::Lookup { message, timed_out } if timed_out => {
                 Error::Timeout(format!("timed out: {message}"))
             }
-            Failure::Lookup { message, .. } => {
-                Error::Network(format!("{message}; check the host name in the base URL"))
-            }
+            Failure::Lookup { message, .. } => Error::Network(message),
             Failure::Io(e) => io_error(&e),
             Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}; {TLS_HINT}")),
             Failure::ProxyRefused(status) => {

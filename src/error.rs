@@ -283,6 +283,13 @@ pub(crate) fn with_request_hint(error: Error, request: &serde_json::Value) -> Er
         (Some("BAD_CREDENTIALS"), _) if request.get("supervisor_key").is_some() => {
             api.hint = Some(format!("{KEY_HINT}; check the supervisor key too"));
         }
+        // The callback page documents a wrong configuration id as BAD_CREDENTIALS too.
+        (Some("BAD_CREDENTIALS"), _) if request.get("callback_config_id").is_some() => {
+            api.hint = Some(format!(
+                "{KEY_HINT}; a callback_config_id the account does not have is reported the \
+                 same way"
+            ));
+        }
         _ => {}
     }
     Error::Api(api)

@@ -374,7 +374,10 @@ fn the_generic_call_reaches_cdrs_and_verification_with_the_clients_key_log_and_e
         .call_json(KEY, "/cloud-pbx/list", r#"{"page":1,"page_size":2}"#)
         .unwrap_err();
     assert_eq!(e.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
-    assert_eq!(e.to_string(), "BAD_CREDENTIALS: Bad credentials [REDACTED]");
+    assert_eq!(
+        e.to_string(),
+        format!("BAD_CREDENTIALS: Bad credentials [REDACTED]; {KEY_HINT}")
+    );
     // A method the simulator does not have: its 404 (not JSON) is an HTTP error.
     let e = client.call_json(KEY, "/number/order", "{}").unwrap_err();
     assert_eq!(e, Error::Http { status: 404 });

@@ -124,7 +124,9 @@ static void test_callback(void)
                 "\\\"Bad credentials\\\", \\\"fields\\\": []}");
     EXPECT_STATUS(tenios_client_callback_init(g_client, "wrong", "+491234567890", 0, NULL, NULL,
                                               &id, &err_),
-                  TENIOS_ERR_BAD_CREDENTIALS, "BAD_CREDENTIALS: Bad credentials");
+                  TENIOS_ERR_BAD_CREDENTIALS,
+                  "BAD_CREDENTIALS: Bad credentials; " KEY_HINT "; a callback_config_id the "
+                  "account does not have is reported the same way");
     CHECK(id == NULL, "out_id set on an error");
     /* Against the simulator's model: the configuration every simulator has. */
     EXPECT_STATUS(tenios_client_callback_init(g_client, "sim-callback-config", "+491701234567", 0,
@@ -257,7 +259,9 @@ static void test_generic_call(void)
     EXPECT_OWNED(json, "{\"verification_id\": \"705d5302-d918-454a-b703-c9c23995726e\"}");
     /* A method the simulator does not have: its 404 page. */
     EXPECT_STATUS(tenios_client_call_json(g_client, "/number/order", "{}", &json, &err_),
-                  TENIOS_ERR_HTTP, "HTTP 404 with no API error in the body");
+                  TENIOS_ERR_HTTP,
+                  "HTTP 404 with no API error in the body; check the base URL (TENIOS's is "
+                  "https://api.tenios.com)");
     CHECK(json == NULL, "out_json set on an error");
     CHECK_INT_EQ(SIM_STAT("requests"), 3);
 
