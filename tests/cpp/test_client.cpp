@@ -1111,7 +1111,9 @@ void test_call_json() {
     CHECK_ERROR(CATCH_ERROR(client.call_json("/a/../b", "{}")), Status::ErrInvalidArgument,
                 "path \"/a/../b\" has a . or .. segment", kNoCode, 0, kNoFields);
     CHECK_ERROR(CATCH_ERROR(client.call_json("/number/order", "{}")), Status::ErrHttp,
-                "HTTP 404 with no API error in the body", kNoCode, 404, kNoFields);
+                "HTTP 404 with no API error in the body; check the base URL (TENIOS's is "
+                "https://api.tenios.com)",
+                kNoCode, 404, kNoFields);
     CHECK_EQ(g_sim->stat("requests"), 3L);
 }
 
