@@ -123,8 +123,9 @@ assert fields["Requires-Python"] == [">=3.9"], fields["Requires-Python"]
 urls = dict(u.split(", ", 1) for u in fields.get("Project-URL", []))
 assert urls == pyproject["urls"], (urls, pyproject["urls"])
 assert fields["Description-Content-Type"] == ["text/markdown"], fields["Description-Content-Type"]
-assert "pip install tenios" in description, "the description does not say `pip install tenios`"
-assert "pip install ." not in description, "the description still says `pip install .`"
+install = re.search(r"^## Installing\n+```sh\n(.*?)\n```", description, re.M | re.S)
+assert install and install.group(1).strip() == "pip install tenios", \
+    f"the description's install command is not `pip install tenios`: {install and install.group(1)}"
 
 # twine passed both files.
 report = open(twine).read()
