@@ -245,6 +245,34 @@ same "the simulator saw the two interrupts of the consumer and the two of Python
 print(" ".join(json.load(urllib.request.urlopen(sys.argv[1], timeout=10))))' "$URL/_sim/interrupts")" \
     "$CALL $CALL $CALL $CALL"
 
+# --- a CMake project with find_package(tenios), shared and static ------------------------------
+# The CMake package in the multiarch libdir is found without CMAKE_PREFIX_PATH.
+if command -v cmake >/dev/null 2>&1; then
+    cp -r "$ROOT/tests/install/cmake" "$WORK/cmake"
+    if (cd "$WORK" && cmake -S cmake -B build-cmake -DCMAKE_BUILD_TYPE=Release &&
+        cmake --build build-cmake) >"$TMP/cmake.log" 2>&1; then
+        same "find_package(tenios) finds the package's CMake files" \
+            "$(sed -n 's/^tenios_DIR:PATH=//p' "$WORK/build-cmake/CMakeCache.txt")" "$LIBDIR/cmake/tenios"
+        for program in consumer_cpp consumer_cpp_static; do
+            rc=0
+            env TENIOS_API_URL="$URL" TEST_KEY=$KEY TEST_CALL=$CALL TEST_UNKNOWN=$UNKNOWN \
+                TEST_VERSION="$VERSION" "$WORK/build-cmake/$program" >"$TMP/cpp.out" 2>&1 || rc=$?
+            summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/cpp.out" | tail -n1 || true)
+            if [[ $rc -eq 0 && $summary == *", 0 failed" ]]; then
+                pass "C++ via CMake, $program (libtenios-dev's $( [[ $program == *static ]] && echo libtenios.a || echo libtenios.so)): $summary"
+            else
+                fail "C++ via CMake, $program: exit $rc:"
+                sed 's/^/     | /' "$TMP/cpp.out"
+            fi
+        done
+    else
+        fail "the CMake project does not build against the packages:"
+        sed 's/^/     | /' "$TMP/cmake.log"
+    fi
+else
+    echo "test-deb: cmake is not installed: the CMake package is not exercised (run \`make deps\`)"
+fi
+
 # --- purge ----------------------------------------------------------------------------------
 kill "$SIM_PID" 2>/dev/null || true
 wait "$SIM_PID" 2>/dev/null || true
