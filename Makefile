@@ -2,14 +2,15 @@
 #
 #   make build         cargo build --release --features sim (into $CARGO_TARGET_DIR when set)
 #   make test          deps, build, header-check, test-docs, test-rust, test-c, test-python,
-#                      test-webhook, test-netem, test-lua, test-kamailio (and more: see the test target)
+#                      test-webhook, test-netem, test-python-wheel, test-install, test-deb,
+#                      abi-check, test-lua, test-kamailio (the test target lists them all)
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
 #   make clean
 #
 # Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
-# valgrind and pytest when they are missing.
+# the Debian packages the tests use when they are missing (pytest goes into venvs of build/).
 
 CC      ?= cc
 CXX     ?= c++
@@ -199,9 +200,10 @@ $(SAN_DIR)/%: tests/c/%.c $(TEST_UTIL) $(HEADER) $(LIB)
 
 # Idempotent and quiet: installs only what is missing (Debian packages: valgrind, tinyproxy,
 # openssl; mandoc and curl for test-docs; cmake, pkg-config and abigail-tools for test-install
-# and abi-check).  pytest goes
-# through pip; where pip cannot install (no pip, or a Debian "externally managed"
-# system Python) it falls back to Debian's python3-pytest.
+# and abi-check; iproute2 and nftables for test-netem; dpkg-dev, debhelper, dh-python and
+# lintian for test-deb). Python's test tools are never installed into the machine's
+# interpreter: test-python and test-python-wheel make virtual environments under build/
+# (tests/python/run_versions.sh, mk/python-dist.sh).
 deps:
 	@if ! command -v valgrind >/dev/null 2>&1; then \
 		echo "deps: installing valgrind"; \
@@ -211,7 +213,8 @@ deps:
 			apt-get install -y -qq valgrind >/dev/null; \
 	fi
 	@for pair in tinyproxy:tinyproxy openssl:openssl cmake:cmake pkg-config:pkg-config \
-			abidiff:abigail-tools ip:iproute2 nft:nftables mandoc:mandoc curl:curl; do \
+			abidiff:abigail-tools ip:iproute2 nft:nftables mandoc:mandoc curl:curl \
+			dpkg-buildpackage:dpkg-dev dh:debhelper dh_python3:dh-python lintian:lintian; do \
 		tool=$${pair%%:*}; pkg=$${pair#*:}; \
 		if ! command -v $$tool >/dev/null 2>&1 && [ ! -x /usr/sbin/$$tool ] && [ ! -x /usr/bin/$$tool ]; then \
 			echo "deps: installing $$pkg"; \
@@ -221,16 +224,6 @@ deps:
 				apt-get install -y -qq $$pkg >/dev/null || exit 1; \
 		fi; \
 	done
-	@if ! $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
-		echo "deps: installing pytest"; \
-		$(PYTHON) -m pip install --quiet pytest || { \
-			echo "deps: pip failed; installing python3-pytest with apt-get"; \
-			if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
-			$$SUDO apt-get update -qq && \
-			$$SUDO env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq python3-pytest >/dev/null; \
-		}; \
-	fi
 
 # ------------------------------------------------------------------ tests
 
@@ -284,9 +277,10 @@ test-cpp: build
 	@$(MAKE) --no-print-directory $(CPP_EXAMPLE) $(CPP_TESTS)
 	BUILD_DIR=$(CURDIR)/$(BUILD_DIR) TENIOS_SIM=$(SIM) tests/cpp/run.sh
 
+# tests/python on every Python from 3.9 to 3.13 the machine has (pyenv's), each in its own venv
+# under build/python-venvs with pytest; a missing interpreter is a printed skip.
 test-python: build
-	PYTHONPATH=bindings/python TENIOS_LIBRARY=$(LIB) \
-		TENIOS_SIM=$(SIM) $(PYTHON) -m pytest -q tests/python
+	TENIOS_LIBRARY=$(LIB) TENIOS_SIM=$(SIM) tests/python/run_versions.sh
 
 # The simulator (--webhook) drives the example webhooks, C, C++ then Python, through request 0, an
 # interrupt by build/tenios-interrupt and the next request, and checks the call's timeline
@@ -324,7 +318,7 @@ test-netem: build
 		$(PYTHON) tests/netem/netem.py
 
 test: deps build header-check test-header test-docs test-rust test-fuzz test-c test-cpp test-python \
-      test-webhook test-netem test-python-wheel test-install abi-check test-lua test-kamailio
+      test-webhook test-netem test-python-wheel test-install test-deb abi-check test-lua test-kamailio
 
 # ------------------------------------------------------------------- demo
 
@@ -367,6 +361,7 @@ clean:
 
 include mk/install.mk
 include mk/python.mk
+include mk/debian.mk
 include mk/bench.mk
 include mk/lua.mk
 include mk/kamailio.mk

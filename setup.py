@@ -4,7 +4,9 @@
   with the CPython extension suffix (``libtenios.cpython-311-x86_64-linux-gnu.so``): it is not
   an extension module, and one wheel serves every Python version;
 - the wheel is tagged ``py3-none-<platform>``: it contains native code (so it is
-  platform-specific), but no CPython extension (so neither a Python version nor an ABI).
+  platform-specific), but no CPython extension (so neither a Python version nor an ABI);
+  for PyPI, mk/python-dist.sh has auditwheel replace ``linux_x86_64`` with the manylinux
+  policy the files meet.
 """
 
 import os
