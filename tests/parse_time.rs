@@ -23,7 +23,10 @@ const BOUND: Duration = if cfg!(debug_assertions) {
 fn timed_parse(body: &[u8]) -> (String, Duration) {
     let started = Instant::now();
     let outcome = match WebhookRequest::parse(body) {
-        Ok(request) => format!("ok, {} validation errors", request.validation_errors().len()),
+        Ok(request) => format!(
+            "ok, {} validation errors",
+            request.validation_errors().len()
+        ),
         Err(e) => e.to_string(),
     };
     (outcome, started.elapsed())
