@@ -109,6 +109,15 @@ fn main() {
         &webhook_long_field_names(1000, 1000),
     );
     webhook(
+        "240 top-level fields, 4,000-byte names",
+        &webhook_long_field_names(240, 4000),
+    );
+    // Two sizes: the time grows as the size does, no faster.
+    webhook(
+        "arrays 30 deep, repeated to 256 KiB",
+        &webhook_deep_nesting(30, MIB / 4),
+    );
+    webhook(
         "arrays 30 deep, repeated to 1 MiB",
         &webhook_deep_nesting(30, MIB),
     );
@@ -128,6 +137,11 @@ fn main() {
         "262,000 error fields, HTTP 400",
         400,
         &response_many_error_fields(MIB),
+    );
+    response(
+        "arrays 100 deep, repeated to 256 KiB",
+        200,
+        &response_deep_nesting(MIB / 4),
     );
     response(
         "arrays 100 deep, repeated to 1 MiB",
