@@ -7,6 +7,7 @@
 #   make demo          C, C++ and Python examples against a local simulator, a scripted call
 #                      (interrupt, record, transfer, stop recording), and the Call Control
 #                      loop with the example webhook (announcement, interrupt, bridge)
+#   make fuzz          each cargo-fuzz target for FUZZ_SECONDS (60) seconds (docs/fuzzing.md)
 #   make clean
 #
 # Needs: the Rust toolchain, Python 3 and a C and C++17 compiler; `make deps` installs
@@ -262,10 +263,11 @@ test-header:
 test-rust:
 	$(CARGO) test --features sim
 
-# The property tests (our fuzz targets; cargo-fuzz needs nightly) for about a minute: the
-# response mapping and the C argument checks on tens of thousands of random inputs, after the
-# saved inputs in tests/properties.proptest-regressions.
-test-fuzz:
+# The committed fuzz corpus replayed through every cargo-fuzz target (mk/fuzz.mk,
+# docs/fuzzing.md), then the property tests for about a minute: the response mapping and the C
+# argument checks on tens of thousands of random inputs, after the saved inputs in
+# tests/properties.proptest-regressions.
+test-fuzz: test-fuzz-corpus
 	PROPTEST_CASES=60000 $(CARGO) test --features sim --test properties
 
 test-c: build
@@ -366,3 +368,4 @@ include mk/bench.mk
 include mk/lua.mk
 include mk/kamailio.mk
 include mk/docs.mk
+include mk/fuzz.mk

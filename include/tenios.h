@@ -928,7 +928,8 @@ tenios_status tenios_error_timings(const struct tenios_error *error,
  * (in `*out_err` when `out_err` is not NULL, to free with `tenios_error_free`) says what is
  * wrong, e.g. `webhook request has no loopCount`. A body is rejected when it is empty, over
  * 1048576 bytes (1 MiB), not UTF-8, nested more than 32 levels deep, not a JSON object, has a
- * field twice, more than 1000 variables or validation errors, a required field (requestType,
+ * field twice, more than 256 fields at its top level or in blocksProcessingResult, more than
+ * 1000 variables or validation errors, a required field (requestType,
  * customerNumber, accessKey, loopCount, requestStatus) missing or of the wrong type, or a
  * `\u0000` in a string handed to C. The numeric fields, customerNumber and loopCount, may be
  * JSON numbers or strings of decimal digits (`"0"`: TENIOS's own PHP test script sends

@@ -25,3 +25,11 @@ bench-wan: build
 
 bench-cost: build
 	BENCH_COMMAND="make bench-cost" CC="$(CC)" $(PYTHON) benches/cost.py
+
+# The parsers of untrusted bytes (webhook requests, API responses, the simulator's requests) on
+# the worst inputs we can build (benches/parse_worst.rs): one line per input with its time.
+# A measurement, not a test. About 2 minutes, most of it the optimized build.
+.PHONY: bench-parse
+
+bench-parse:
+	$(CARGO) bench --features sim --bench parse_worst

@@ -389,42 +389,53 @@ impl Client {
             .map_err(|e| Error::InvalidArgument(format!("path {path} gives an unusable URL: {e}")))
     }
 
-    /// The one place where a transport failure becomes the library's error. `sending`: the
-    /// request was (being) written when it happened.
+    /// What a transport failure of this client's is reported as (see [`transport_error`]).
     fn error(&self, failure: Failure, sending: bool) -> Error {
-        let ms = |d: Duration| d.as_millis();
-        if matches!(failure, Failure::ShutDown) || self.pool.is_shut_down() {
-            return Error::Shutdown(if sending { CANCELLED } else { CANCELLED_UNSENT }.into());
-        }
-        match failure {
-            Failure::TimedOut(Limit::Connect) => Error::Timeout(format!(
-                "timed out connecting after {} ms; check that the base URL's host is reachable \
+        transport_error(failure, &self.config, self.pool.is_shut_down(), sending)
+    }
+}
+
+/// The one place where a transport failure becomes the library's error: `config` for the
+/// timeouts a message names; `shut_down` when the client was shut down (then that is the
+/// reason, whatever the I/O said); `sending` when the request was (being) written.
+pub(crate) fn transport_error(
+    failure: Failure,
+    config: &ClientConfig,
+    shut_down: bool,
+    sending: bool,
+) -> Error {
+    let ms = |d: Duration| d.as_millis();
+    if matches!(failure, Failure::ShutDown) || shut_down {
+        return Error::Shutdown(if sending { CANCELLED } else { CANCELLED_UNSENT }.into());
+    }
+    match failure {
+        Failure::TimedOut(Limit::Connect) => Error::Timeout(format!(
+            "timed out connecting after {} ms; check that the base URL's host is reachable \
                  from here, or raise the connect timeout",
-                ms(self.config.connect_timeout)
-            )),
-            Failure::TimedOut(Limit::Call) => Error::Timeout(format!(
-                "timed out: no complete response within {} ms",
-                ms(self.config.timeout)
-            )),
-            Failure::Lookup { message, timed_out } if timed_out => {
-                Error::Timeout(format!("timed out: {message}"))
-            }
-            Failure::Lookup { message, .. } => Error::Network(message),
-            Failure::Io(e) => io_error(&e),
-            Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}; {TLS_HINT}")),
-            Failure::ProxyRefused(status) => {
-                Error::Network(format!("the proxy refused the tunnel (HTTP {status})"))
-            }
-            Failure::ProxyProtocol(reason) => Error::Network(reason),
-            Failure::Protocol { message, status } => Error::Protocol {
-                message,
-                http_status: status,
-            },
-            Failure::ClosedEarly => {
-                Error::Network("connection closed before the response was complete".into())
-            }
-            Failure::ShutDown => Error::Shutdown(CANCELLED_UNSENT.into()),
+            ms(config.connect_timeout)
+        )),
+        Failure::TimedOut(Limit::Call) => Error::Timeout(format!(
+            "timed out: no complete response within {} ms",
+            ms(config.timeout)
+        )),
+        Failure::Lookup { message, timed_out } if timed_out => {
+            Error::Timeout(format!("timed out: {message}"))
         }
+        Failure::Lookup { message, .. } => Error::Network(message),
+        Failure::Io(e) => io_error(&e),
+        Failure::Tls(reason) => Error::Network(format!("TLS failure: {reason}; {TLS_HINT}")),
+        Failure::ProxyRefused(status) => {
+            Error::Network(format!("the proxy refused the tunnel (HTTP {status})"))
+        }
+        Failure::ProxyProtocol(reason) => Error::Network(reason),
+        Failure::Protocol { message, status } => Error::Protocol {
+            message,
+            http_status: status,
+        },
+        Failure::ClosedEarly => {
+            Error::Network("connection closed before the response was complete".into())
+        }
+        Failure::ShutDown => Error::Shutdown(CANCELLED_UNSENT.into()),
     }
 }
 

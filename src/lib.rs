@@ -24,6 +24,10 @@ pub mod test_hooks;
 pub mod tls;
 pub mod webhook;
 
+/// For the fuzz targets only (fuzz/): not part of the API.
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use api::DestinationType;
 pub use client::Client;
 pub use config::{ClientConfig, Environment};

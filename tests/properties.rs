@@ -1,4 +1,4 @@
-//! Property tests (the stand-in for fuzzing on a stable toolchain): whatever a server sends
+//! Property tests (beside the cargo-fuzz targets in fuzz/): whatever a server sends
 //! maps to a documented status without panicking, and whatever bytes a C caller passes are
 //! rejected before anything is sent.
 
@@ -20,7 +20,8 @@ use tenios::Status;
 
 /// `cases` random cases, after the saved inputs that once found bugs
 /// (tests/properties.proptest-regressions, replayed first on every run).
-/// `PROPTEST_CASES` overrides the count: `make fuzz` runs far more cases for about a minute.
+/// `PROPTEST_CASES` overrides the count: `make test-fuzz` runs far more cases for about a
+/// minute.
 fn config(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()

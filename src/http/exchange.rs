@@ -58,6 +58,19 @@ fn send(
     body: &[u8],
     deadline: &Deadline,
 ) -> Result<Call<RecvResponse>, Failure> {
+    let (call, used) = frame(out, request, body)?;
+    telemetry::note_sending(used);
+    connection.send(&out[..used], deadline)?;
+    Ok(call)
+}
+
+/// Frames the request's head and body into `out` (grown as needed): how many bytes, and the
+/// call waiting for the response.
+fn frame(
+    out: &mut Vec<u8>,
+    request: Request<()>,
+    body: &[u8],
+) -> Result<(Call<RecvResponse>, usize), Failure> {
     let internal = |e: ureq_proto::Error| Failure::Protocol {
         message: format!("internal error: cannot frame the request: {e}"),
         status: 0,
@@ -97,17 +110,55 @@ fn send(
             return Err(internal(ureq_proto::Error::HeadersWith100))
         }
     };
-    telemetry::note_sending(used);
-    connection.send(&out[..used], deadline)?;
-    Ok(call)
+    Ok((call, used))
+}
+
+/// The response in `bytes` as the exchange reads it after a POST: the server's bytes arrive
+/// at once, then the stream ends. For the fuzz target of the response path (`crate::__fuzz`).
+pub(crate) fn read_response(bytes: &[u8], max_body: usize) -> Result<Response, Failure> {
+    struct Slice<'a>(&'a [u8]);
+    impl Recv for Slice<'_> {
+        fn recv(&mut self, buf: &mut [u8], _: &Deadline) -> Result<usize, Failure> {
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let request = Request::post("http://127.0.0.1/interrupt-ecc-block")
+        .header("content-length", "2")
+        .body(())
+        .map_err(|e| Failure::Protocol {
+            message: format!("internal error: {e}"),
+            status: 0,
+        })?;
+    let mut buffer = vec![0; 8 * 1024];
+    let (call, _) = frame(&mut buffer, request, b"{}")?;
+    let deadline = Deadline::new(
+        std::time::Instant::now() + std::time::Duration::from_secs(3600),
+        crate::net::Limit::Call,
+    );
+    receive(&mut Slice(bytes), &mut buffer, call, max_body, &deadline)
 }
 
 /// Room for a request head: this library's are a few hundred bytes.
 const HEAD_ROOM: usize = 4096;
 
+/// Where response bytes come from: a connection, or (for the fuzz target) a byte slice.
+pub(crate) trait Recv {
+    /// Reads what is there, waiting until `deadline` at most; 0 at the end of the stream.
+    fn recv(&mut self, buf: &mut [u8], deadline: &Deadline) -> Result<usize, Failure>;
+}
+
+impl Recv for Connection {
+    fn recv(&mut self, buf: &mut [u8], deadline: &Deadline) -> Result<usize, Failure> {
+        Connection::recv(self, buf, deadline)
+    }
+}
+
 /// Reads the response to the end into `input` (as scratch) and a new body.
 fn receive(
-    connection: &mut Connection,
+    connection: &mut impl Recv,
     input: &mut Vec<u8>,
     mut call: Call<RecvResponse>,
     max_body: usize,
@@ -201,7 +252,7 @@ fn receive(
 /// Reads once more into `input` after its `filled` bytes, growing it when less than
 /// [`READ_CHUNK`] is free; returns how many bytes arrived.
 fn read_more(
-    connection: &mut Connection,
+    connection: &mut impl Recv,
     input: &mut Vec<u8>,
     filled: &mut usize,
     deadline: &Deadline,

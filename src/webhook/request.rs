@@ -15,6 +15,11 @@
 //!   or as strings of decimal digits (`"0"`, `"200002"`): TENIOS documents numbers and its Java
 //!   test sends them, but its own PHP test script sends `loopCount` as a string. Anything else
 //!   (a sign, a fraction, an exponent, spaces, an empty string) is an error;
+//! - the objects the parser looks into have count caps, so that the work after serde_json is
+//!   linear in the body and small: [`MAX_FIELDS`] fields at the top level and in
+//!   `blocksProcessingResult` (TENIOS sends 8 and 1), [`MAX_VARIABLES`] variables and
+//!   [`MAX_VALIDATION_ERRORS`] validation errors. The values of unknown fields are parsed (the
+//!   body is JSON as a whole or refused) but never looked into;
 //! - `variables` is string to string. A number or boolean value is kept as its JSON text
 //!   (`42`, `true`), a `null` value leaves the variable out, an array or object is an error;
 //!   `variables` itself may be missing or `null` (no variables). They are kept in body order;
@@ -23,6 +28,7 @@
 //! - strings handed to C cannot hold a NUL character, so a `\u0000` in any text field but the
 //!   access key is an error.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -33,6 +39,9 @@ use crate::error::Error;
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How deeply arrays and objects may nest (a real request nests 3 deep).
 pub const MAX_DEPTH: usize = 32;
+/// The most fields the top level of a request, and its `blocksProcessingResult`, may have
+/// (TENIOS sends 8 and 1; unknown ones are allowed, since more may come).
+pub const MAX_FIELDS: usize = 256;
 /// The most variables a request may carry.
 pub const MAX_VARIABLES: usize = 1000;
 /// The most validation errors a request may carry.
@@ -113,7 +122,7 @@ impl WebhookRequest {
                 json.kind()
             )));
         };
-        Fields::new(fields)?.into_request()
+        Fields::new("webhook request", fields)?.into_request()
     }
 
     /// `requestType`, e.g. `EXTERNAL_CALL_CONTROL` (any text is accepted).
@@ -340,18 +349,34 @@ fn c_text(what: &str, text: String) -> Result<String, Error> {
     Ok(text)
 }
 
+/// The first name that appears twice among `members`, in one pass (a hash set: SipHash with a
+/// random key, so a sender cannot choose names that collide).
+fn first_duplicate<T>(members: &[(String, T)]) -> Option<&str> {
+    let mut seen = HashSet::with_capacity(members.len());
+    members
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .find(|name| !seen.insert(*name))
+}
+
 /// The top-level members of a request, each taken at most once.
 struct Fields(Vec<(String, Json)>);
 
 impl Fields {
-    fn new(members: Vec<(String, Json)>) -> Result<Fields, Error> {
-        for (i, (name, _)) in members.iter().enumerate() {
-            if members[..i].iter().any(|(earlier, _)| earlier == name) {
-                return Err(invalid(format!(
-                    "webhook request has the field {} more than once",
-                    quote(name)
-                )));
-            }
+    /// The members of the object `what` names ("webhook request", or "webhook request's
+    /// blocksProcessingResult"): at most [`MAX_FIELDS`], each name once.
+    fn new(what: &str, members: Vec<(String, Json)>) -> Result<Fields, Error> {
+        if members.len() > MAX_FIELDS {
+            return Err(invalid(format!(
+                "{what} has {} fields, more than the limit of {MAX_FIELDS}",
+                members.len()
+            )));
+        }
+        if let Some(name) = first_duplicate(&members) {
+            return Err(invalid(format!(
+                "{what} has the field {} more than once",
+                quote(name)
+            )));
         }
         Ok(Fields(members))
     }
@@ -462,13 +487,11 @@ fn variables(members: Vec<(String, Json)>) -> Result<Vec<(String, String)>, Erro
             members.len()
         )));
     }
-    for (i, (name, _)) in members.iter().enumerate() {
-        if members[..i].iter().any(|(earlier, _)| earlier == name) {
-            return Err(invalid(format!(
-                "webhook request's variable {} appears more than once",
-                quote(name)
-            )));
-        }
+    if let Some(name) = first_duplicate(&members) {
+        return Err(invalid(format!(
+            "webhook request's variable {} appears more than once",
+            quote(name)
+        )));
     }
     let mut variables: Vec<(String, String)> = Vec::with_capacity(members.len());
     for (name, value) in members {
@@ -495,9 +518,7 @@ fn variables(members: Vec<(String, Json)>) -> Result<Vec<(String, String)>, Erro
 }
 
 fn validation_errors(members: Vec<(String, Json)>) -> Result<Vec<String>, Error> {
-    let mut fields = Fields::new(members).map_err(|_| {
-        invalid("webhook request's blocksProcessingResult has a field more than once".into())
-    })?;
+    let mut fields = Fields::new("webhook request's blocksProcessingResult", members)?;
     let list = match fields.take("validationErrors") {
         None | Some(Json::Null) => return Ok(Vec::new()),
         Some(Json::Array(list)) => list,
@@ -721,6 +742,43 @@ mod tests {
         assert_eq!(
             err(body.as_bytes()),
             "webhook request has 1001 variables, more than the limit of 1000"
+        );
+    }
+
+    /// The top level and blocksProcessingResult take up to MAX_FIELDS fields, unknown ones
+    /// included; one more is refused before any duplicate is looked for.
+    #[test]
+    fn field_count_caps() {
+        let extra = |count: usize, prefix: &str| -> String {
+            (0..count).map(|i| format!(",\"{prefix}{i}\":0")).collect()
+        };
+        // 7 known fields, so MAX_FIELDS - 7 unknown ones make MAX_FIELDS in all.
+        let top = |count: usize| {
+            format!(
+                r#"{{"requestType":"X","customerNumber":1,"accessKey":"k","loopCount":0,"requestStatus":"X","variables":null,"blocksProcessingResult":null{}}}"#,
+                extra(count, "x")
+            )
+        };
+        assert!(WebhookRequest::parse(top(MAX_FIELDS - 7).as_bytes()).is_ok());
+        assert_eq!(
+            err(top(MAX_FIELDS - 6).as_bytes()),
+            "webhook request has 257 fields, more than the limit of 256"
+        );
+        let result = |count: usize, more: &str| {
+            format!(
+                r#"{{"requestType":"X","customerNumber":1,"accessKey":"k","loopCount":1,"requestStatus":"X","blocksProcessingResult":{{"validationErrors":["e"]{}{more}}}}}"#,
+                extra(count, "y")
+            )
+        };
+        let r = WebhookRequest::parse(result(MAX_FIELDS - 1, "").as_bytes()).unwrap();
+        assert_eq!(r.validation_errors(), ["e"]);
+        assert_eq!(
+            err(result(MAX_FIELDS, "").as_bytes()),
+            "webhook request's blocksProcessingResult has 257 fields, more than the limit of 256"
+        );
+        assert_eq!(
+            err(result(3, r#","y1":2"#).as_bytes()),
+            "webhook request's blocksProcessingResult has the field \"y1\" more than once"
         );
     }
 

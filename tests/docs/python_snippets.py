@@ -94,7 +94,9 @@ def start_sim() -> tuple[subprocess.Popen[bytes], str]:
     sim = os.environ.get("TENIOS_SIM") or str(ROOT / "target" / "release" / "tenios-sim")
     process = subprocess.Popen(
         [sim, "--follow-parent", "--access-key", KEY, "--supervisor-key", SUPERVISOR_KEY,
-         "--call", CALL, "--connected-call", CONNECTED],
+         "--call", CALL, "--connected-call", CONNECTED,
+         # What docs/contact-center.md's examples name: a callback configuration and an agent.
+         "--callback-config", "cfg-id", "--wrap-up-agent", "agent@example.com"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     line = process.stdout.readline().decode().strip()  # type: ignore[union-attr]
     if not line.startswith("listening on http://127.0.0.1:"):
