@@ -353,10 +353,13 @@ pub extern "C" fn tenios_client_interrupt_block(
 }
 
 /// Shuts a client down, for a module that must stop now: calls on it in flight in other
-/// threads return `TENIOS_ERR_SHUTDOWN` at once instead of waiting out their timeout (a call
-/// still making its TCP connection returns when that ends, within the connect timeout; a call
-/// whose response had fully arrived succeeds), and later calls return `TENIOS_ERR_SHUTDOWN`
-/// without sending anything. A cancelled request may or may not have reached the API.
+/// threads return `TENIOS_ERR_SHUTDOWN` at once instead of waiting out their timeout, whether
+/// they are reading or writing, in their TCP connect, their TLS handshake, a proxy's CONNECT
+/// or a pre-connect (every socket the client opened in this process is shut down); a call
+/// waiting for a name lookup returns within 50 ms; a call whose response had fully arrived
+/// succeeds. Later calls return `TENIOS_ERR_SHUTDOWN` without sending anything. The message
+/// says whether a cancelled request was not sent (the shutdown came before it was written)
+/// or may or may not have reached the API.
 ///
 /// NULL is ignored. Idempotent and thread-safe: it may be called while other threads are
 /// inside calls on `client`. It does not free the client: call `tenios_client_free` once those
