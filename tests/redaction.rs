@@ -37,7 +37,9 @@ fn a_key_inside_a_non_string_value_is_redacted() {
     assert_eq!(error.status(), Status::TENIOS_ERR_BAD_CREDENTIALS);
     assert_eq!(
         error.to_string(),
-        r#"BAD_CREDENTIALS: {"access_key":"[REDACTED]"} (fields: ["access_key","[REDACTED]"])"#
+        format!(
+            r#"BAD_CREDENTIALS: {{"access_key":"[REDACTED]"}} (fields: ["access_key","[REDACTED]"]); {KEY_HINT}"#
+        )
     );
     assert_eq!(sim.request_count(), 1);
 }
@@ -62,11 +64,14 @@ fn an_access_key_inside_the_supervisor_key_leaves_no_tail() {
         "fields": [],
     }).to_string()}));
     let error = client(&sim)
-        .listen_in_start(access_key, &supervisor_key, CALL, "+4922155400300", false)
+        .listen_in_start(access_key, CALL, &supervisor_key, "+4922155400300", false)
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "BAD_CREDENTIALS: supervisor key [REDACTED] is not valid for [REDACTED]"
+        format!(
+            "BAD_CREDENTIALS: supervisor key [REDACTED] is not valid for [REDACTED]; {KEY_HINT}; \
+             check the supervisor key too"
+        )
     );
 }
 
@@ -85,7 +90,7 @@ fn a_short_key_is_refused_before_anything_is_sent() {
              safely; see docs/redaction.md)"
         );
         let error = client
-            .listen_in_start(KEY, short, CALL, "+4922155400300", false)
+            .listen_in_start(KEY, CALL, short, "+4922155400300", false)
             .unwrap_err();
         assert_eq!(error.status(), Status::TENIOS_ERR_INVALID_ARGUMENT);
         assert!(error
