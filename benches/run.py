@@ -581,6 +581,8 @@ def md_table(head: list[str], body: list[list[str]], left: int = 1) -> str:
 # the wide-area one (benches/wan.py) and the cost per warm call (benches/cost.py).
 WAN_BEGIN, WAN_END = "<!-- wan:begin -->", "<!-- wan:end -->"
 COST_BEGIN, COST_END = "<!-- cost:begin -->", "<!-- cost:end -->"
+# Written by `make bench-sip` (tests/kamailio/run.py); kept as it is.
+SIP_BEGIN, SIP_END = "<!-- kamailio:begin -->", "<!-- kamailio:end -->"
 
 
 def section_of(md_path: Path, begin: str, end: str) -> str:
@@ -771,6 +773,7 @@ def write_markdown(path: Path, rows: list[dict], tgts: list[dict], info: dict[st
     # the sections other scripts wrote are kept: `make bench-cost`'s always, the wide-area one
     # when this run made none (--no-wan, --only)
     cost_section = section_of(path, COST_BEGIN, COST_END)
+    sip_section = section_of(path, SIP_BEGIN, SIP_END)
     wan_section = wan_section or section_of(path, WAN_BEGIN, WAN_END)
     mark = {True: "**met**", False: "**missed**", None: "n/a"}
     body = table_rows(rows)
@@ -836,6 +839,7 @@ What each client negotiated, from nginx's log of one probe call per client:
 
 {md_table(["client", "protocol and cipher"], [[k, v] for k, v in tls.items()], left=2)}
 {chr(10) + wan_section + chr(10) if wan_section else ""}
+{chr(10) + sip_section + chr(10) if sip_section else ""}
 ## libtenios size
 
 | `target/release/libtenios.so` (SHA-256 {lib_sha}…) | bytes |
