@@ -409,20 +409,28 @@ static int client_makecall_init(lua_State *L) {
     return finish(L, status, pending);
 }
 
-/* client:makecall_status(id) -> status | nil, err */
-static int client_makecall_status(lua_State *L) {
+/* A method with one string argument that answers a string: `name` names the argument in
+ * messages, `call` is the C function. */
+typedef uint32_t (*string_to_string_fn)(const tenios_client *, const char *, char **,
+                                        tenios_error **);
+
+static int string_to_string(lua_State *L, const char *name, string_to_string_fn call) {
     tl_client *client = check_client(L);
     const char *nul_arg = NULL;
-    const char *id = tl_check_string(L, 2, "id", &nul_arg);
+    const char *arg = tl_check_string(L, 2, name, &nul_arg);
     if (refuse_closed(L, client)) return 2;
     if (nul_arg != NULL) return nul_failure(L, nul_arg);
     tl_pending *pending = tl_pending_new(L);
     call_scope scope;
     enter(L, client, &scope);
-    uint32_t status =
-        tenios_client_makecall_status(client->handle, id, &pending->string, &pending->err);
+    uint32_t status = call(client->handle, arg, &pending->string, &pending->err);
     leave(L, client, &scope);
     return finish(L, status, pending);
+}
+
+/* client:makecall_status(id) -> status | nil, err */
+static int client_makecall_status(lua_State *L) {
+    return string_to_string(L, "id", tenios_client_makecall_status);
 }
 
 /* client:callback_init(callback_config_id, callback_number, delay_s [,
@@ -450,34 +458,12 @@ static int client_callback_init(lua_State *L) {
 
 /* client:callback_status(id) -> status | nil, err */
 static int client_callback_status(lua_State *L) {
-    tl_client *client = check_client(L);
-    const char *nul_arg = NULL;
-    const char *id = tl_check_string(L, 2, "id", &nul_arg);
-    if (refuse_closed(L, client)) return 2;
-    if (nul_arg != NULL) return nul_failure(L, nul_arg);
-    tl_pending *pending = tl_pending_new(L);
-    call_scope scope;
-    enter(L, client, &scope);
-    uint32_t status =
-        tenios_client_callback_status(client->handle, id, &pending->string, &pending->err);
-    leave(L, client, &scope);
-    return finish(L, status, pending);
+    return string_to_string(L, "id", tenios_client_callback_status);
 }
 
 /* client:agent_state_retrieve(email) -> "READY" | "NOT_READY" | nil, err */
 static int client_agent_state_retrieve(lua_State *L) {
-    tl_client *client = check_client(L);
-    const char *nul_arg = NULL;
-    const char *email = tl_check_string(L, 2, "email", &nul_arg);
-    if (refuse_closed(L, client)) return 2;
-    if (nul_arg != NULL) return nul_failure(L, nul_arg);
-    tl_pending *pending = tl_pending_new(L);
-    call_scope scope;
-    enter(L, client, &scope);
-    uint32_t status =
-        tenios_client_agent_state_retrieve(client->handle, email, &pending->string, &pending->err);
-    leave(L, client, &scope);
-    return finish(L, status, pending);
+    return string_to_string(L, "email", tenios_client_agent_state_retrieve);
 }
 
 /* client:agent_state_change(email, state [, not_ready_reason]) -> true | nil, err */
