@@ -39,20 +39,7 @@ unset PKG_CONFIG_PATH TENIOS_API_URL TENIOS_ACCESS_KEY TENIOS_LIBRARY PYTHONPATH
 
 source "$ROOT/tests/lib/sim.sh"   # $TMP (removed on exit), start_sim
 
-PASSED=0
-FAILED=0
-pass() { echo "ok   $*"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
-# same NAME GOT WANT
-same() {
-    if [[ $2 == "$3" ]]; then
-        pass "$1"
-    else
-        fail "$1"
-        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/     | /' || true
-        echo "     (< wanted, > got)"
-    fi
-}
+source "$ROOT/tests/lib/check.sh"   # pass, fail, same
 finish() {
     echo "$PASSED passed, $FAILED failed"
     [[ $FAILED -eq 0 ]]

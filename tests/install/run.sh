@@ -39,20 +39,7 @@ STAGE=$TMP/stage
 PREFIX=/usr/local
 P=$STAGE$PREFIX
 
-PASSED=0
-FAILED=0
-pass() { echo "ok   $*"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
-# same NAME GOT WANT
-same() {
-    if [[ $2 == "$3" ]]; then
-        pass "$1"
-    else
-        fail "$1"
-        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/     | /' || true
-        echo "     (< wanted, > got)"
-    fi
-}
+source "$ROOT/tests/lib/check.sh"   # pass, fail, same
 # run_log NAME CMD...: runs a build step quietly; on failure shows its output and fails NAME.
 run_log() {
     local name=$1
