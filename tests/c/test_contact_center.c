@@ -320,13 +320,7 @@ int main(void)
     AGENT = require_env("TENIOS_TEST_AGENT");
     WRAP_UP_AGENT = require_env("TENIOS_TEST_WRAP_UP_AGENT");
     sim_set_port(atoi(require_env("TENIOS_SIM_PORT")));
-    tenios_client_builder *b = tenios_client_builder_new();
-    tenios_client_builder_set_base_url(b, SIM_URL, NULL);
-    if (tenios_client_build(b, KEY, &g_client, NULL) != TENIOS_OK) {
-        fprintf(stderr, "cannot build a client\n");
-        return 2;
-    }
-    tenios_client_builder_free(b);
+    g_client = build_client_or_exit(SIM_URL, KEY);
     run_test("makecall: wire bytes, the id as a number or a string, checks", test_makecall);
     run_test("callback: the documented example, BAD_CREDENTIALS, the model", test_callback);
     run_test("agent state: wire bytes, documented answers, the model's agents", test_agent_state);

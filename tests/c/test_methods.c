@@ -227,13 +227,7 @@ int main(void)
     CALL = require_env("TENIOS_TEST_CALL");
     SIM_URL = require_env("TENIOS_API_URL");
     sim_set_port(atoi(require_env("TENIOS_SIM_PORT")));
-    tenios_client_builder *b = tenios_client_builder_new();
-    tenios_client_builder_set_base_url(b, SIM_URL, NULL);
-    if (tenios_client_build(b, KEY, &g_client, NULL) != TENIOS_OK) {
-        fprintf(stderr, "cannot build a client\n");
-        return 2;
-    }
-    tenios_client_builder_free(b);
+    g_client = build_client_or_exit(SIM_URL, KEY);
     run_test("transfer: wire bytes, destination types, checks before sending", test_transfer);
     run_test("refer: wire bytes, SIP URI check, the documented error", test_refer);
     run_test("record start/stop: wire bytes, owned recording UUID, \"true\" as a string",

@@ -475,3 +475,19 @@ void expect_last_body_at(const char *file, int line, const char *path, const cha
                   printable(r.body));
     http_free(&r);
 }
+
+#ifndef TESTUTIL_WITHOUT_LIBRARY
+tenios_client *build_client_or_exit(const char *url, const char *key)
+{
+    tenios_client_builder *b = tenios_client_builder_new();
+    tenios_client *client = NULL;
+    tenios_client_builder_set_base_url(b, url, NULL);
+    tenios_status st = tenios_client_build(b, key, &client, NULL);
+    tenios_client_builder_free(b);
+    if (st != TENIOS_OK) {
+        fprintf(stderr, "cannot build a client for %s: %s\n", url, tenios_status_str(st));
+        exit(2);
+    }
+    return client;
+}
+#endif

@@ -159,6 +159,10 @@ size_t count_occurrences(const char *hay, const char *needle);
 /* Required environment variable (exits with status 2 if unset). */
 const char *require_env(const char *name);
 
+/* A client with base URL `url` and key `key`, all other options default; exits the test
+ * program (status 2) when it cannot be built. */
+tenios_client *build_client_or_exit(const char *url, const char *key);
+
 /* malloc'd string of `n` copies of `c` (exits on allocation failure). */
 char *repeat_char(char c, size_t n);
 
